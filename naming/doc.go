@@ -1,4 +1,40 @@
-// Package naming validates resource names against the DNS rules Kubernetes
-// uses (RFC 1035 labels, RFC 1123 labels and subdomains), with the same
-// messages, word for word.
+// Package naming validates resource names against the DNS rules of
+// Kubernetes, and phases in a stricter rule for the kinds whose names end up
+// in DNS hostnames and proxy IDs without breaking the users who already have
+// non-compliant names.
+//
+// # Rules
+//
+// The three rules of k8s.io/apimachinery/pkg/util/validation, with the same
+// acceptance and the same messages, byte for byte (length message first, then
+// the pattern message; both when both apply), so tools that show Kubernetes
+// errors show these the same way:
+//
+//   - [DNS1035Label]: [a-z]([-a-z0-9]*[a-z0-9])?, at most 63 bytes.
+//   - [DNS1123Label]: [a-z0-9]([-a-z0-9]*[a-z0-9])?, at most 63 bytes; a value
+//     that would be a valid subdomain gets "must not contain dots".
+//   - [DNS1123Subdomain]: RFC 1123 labels joined by '.', at most 253 bytes.
+//
+// Names are bytes: there is no Unicode folding, and a trailing newline is
+// invalid. [IsDNS1035Label], [IsDNS1123Label] and [IsDNS1123Subdomain] are
+// allocation-free predicates; [Rule.Check] returns the messages.
+//
+// # Modes
+//
+// A [Policy] maps each [Kind] to a [Rule] and has a [Mode]. Every name must
+// satisfy [BaseRule] (a non-empty RFC 1123 subdomain) in every mode; that is
+// what Kubernetes requires of object names, and a violation is always an
+// error. A kind's stricter rule is then [Off] (not checked), [Warn] (a
+// deprecation warning), [EnforceOnCreate] (new resources rejected, existing
+// ones updated with the warning) or [Enforce] (rejected). [DefaultPolicy]
+// puts Mesh, Zone, MeshService, MeshExternalService and MeshMultiZoneService
+// under [DNS1035Label]: a Mesh named "aa.a" makes the proxy ID
+// "aa.a.backend" ambiguous. Every other kind keeps [BaseRule], so Dataplane
+// names such as "2048-app-7c5f756499-l9p2m.kuma-demo" stay valid.
+//
+// The control plane this package follows tied the phase to its release
+// (warnings in one release line, rejection in the next). Here it is a
+// setting, [Policy.Validate] returns warnings as data, and [Audit] says which
+// resources switching to [Enforce] would reject, with a [Suggest]ed name for
+// each.
 package naming
