@@ -42,7 +42,7 @@ var (
 
 // ruleVectors is the table of names with the expected outcome of each rule.
 var ruleVectors = []struct {
-	name                    string
+	name                   string
 	dns1035, label, subdom want
 }{
 	{"default", "", "", ""},
@@ -155,9 +155,11 @@ func TestRuleUndefined(t *testing.T) {
 func TestNoAllocs(t *testing.T) {
 	names := []string{"default", "aa.a", "Mesh", m64, sub254, "2048-app-7c5f756499-l9p2m.kuma-demo", ""}
 	cases := map[string]func(){
-		"IsDNS1035Label":     func() { _ = IsDNS1035Label(names[0]) || IsDNS1035Label(names[1]) || IsDNS1035Label(names[2]) },
-		"IsDNS1123Label":     func() { _ = IsDNS1123Label(names[3]) || IsDNS1123Label(names[1]) || IsDNS1123Label(names[6]) },
-		"IsDNS1123Subdomain": func() { _ = IsDNS1123Subdomain(names[5]) || IsDNS1123Subdomain(names[4]) || IsDNS1123Subdomain(names[2]) },
+		"IsDNS1035Label": func() { _ = IsDNS1035Label(names[0]) || IsDNS1035Label(names[1]) || IsDNS1035Label(names[2]) },
+		"IsDNS1123Label": func() { _ = IsDNS1123Label(names[3]) || IsDNS1123Label(names[1]) || IsDNS1123Label(names[6]) },
+		"IsDNS1123Subdomain": func() {
+			_ = IsDNS1123Subdomain(names[5]) || IsDNS1123Subdomain(names[4]) || IsDNS1123Subdomain(names[2])
+		},
 		"Check valid": func() {
 			_ = DNS1035Label.Check("default")
 			_ = DNS1123Label.Check("2048-app-7c5f756499-l9p2m")
