@@ -1,0 +1,5 @@
+//go:build !race
+
+package proxyid
+
+const raceEnabled = false
