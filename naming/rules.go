@@ -199,27 +199,26 @@ func matchLabelTail(s string) bool {
 }
 
 func matchDNS1123Subdomain(s string) bool {
-	// Each label must start and end with [a-z0-9]; '-' only inside a label.
-	// prev is the previous byte, or '.' at the start of a label.
-	prev := byte('.')
+	// start is the index of the current label's first byte. A label starts
+	// with [a-z0-9] and may not end with '-'; the last label may not be empty.
+	start := 0
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
+		switch c := s[i]; {
 		case isAlnum(c):
 		case c == '-':
-			if prev == '.' {
+			if i == start {
 				return false
 			}
 		case c == '.':
-			if !isAlnum(prev) {
+			if i == start || s[i-1] == '-' {
 				return false
 			}
+			start = i + 1
 		default:
 			return false
 		}
-		prev = c
 	}
-	return isAlnum(prev)
+	return start < len(s) && s[len(s)-1] != '-'
 }
 
 func isLower(c byte) bool { return 'a' <= c && c <= 'z' }
