@@ -1,0 +1,48 @@
+// Command tour replays the production incidents meshcore fixes, each in a few
+// lines: what the reference control plane did, beside what meshcore does.
+//
+//	go run ./examples/tour
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	if err := run(os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "tour:", err)
+		os.Exit(1)
+	}
+}
+
+// run writes the whole tour to w. Every section is deterministic, so the output
+// is checked against testdata/tour.golden.
+func run(w io.Writer) error {
+	p := &printer{w: w}
+	for i, section := range []func(*printer) error{
+		dottedMesh,
+	} {
+		if i > 0 {
+			p.line("")
+		}
+		if err := section(p); err != nil {
+			return err
+		}
+	}
+	return p.err
+}
+
+// printer writes lines and keeps the first write error.
+type printer struct {
+	w   io.Writer
+	err error
+}
+
+func (p *printer) line(format string, args ...any) {
+	if p.err != nil {
+		return
+	}
+	_, p.err = fmt.Fprintf(p.w, format+"\n", args...)
+}
