@@ -1,0 +1,460 @@
+package topology
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"iter"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// EgressInput is what [BuildEgressEndpointMap] builds from.
+type EgressInput struct {
+	// Mesh, when set, restricts the build to one mesh: services with an empty
+	// Mesh are taken to be in it and services of other meshes are left out.
+	// When empty, services of every mesh are built (a zone egress serves them
+	// all) and each must name its mesh.
+	Mesh string
+	// LocalZone is the zone of the egress; services labelled [LabelZone] with
+	// another zone are left out.
+	LocalZone string
+	// Services to build, in any order; the result does not depend on it.
+	Services []MeshExternalService
+	// Secrets resolves [DataSource.Secret]; nil means no secrets exist.
+	Secrets Secrets
+}
+
+// EndpointMap maps a destination name ([MeshExternalService.DestinationName])
+// to the endpoints of the service that produced it. Endpoints of one
+// destination are sorted by target, then port, without repeats, and share
+// their Tags, Locality and ExternalService, which callers must not modify.
+type EndpointMap map[string][]Endpoint
+
+// Endpoint is one address traffic to a destination goes to.
+type Endpoint struct {
+	// Target is an IP address or a DNS name.
+	Target string
+	// Port is 1–65535.
+	Port uint32
+	// Weight is the load-balancing weight; always 1 for external services.
+	Weight uint32
+	// Tags are the service's labels plus [LabelMesh] = the mesh.
+	Tags map[string]string
+	// Locality is the service's zone ([LabelZone]), nil when unlabelled.
+	Locality *Locality
+	// ExternalService describes the service the endpoint belongs to.
+	ExternalService *ExternalService
+}
+
+// Locality is where an endpoint is.
+type Locality struct {
+	Zone string
+}
+
+// ExternalService is what the Envoy output needs to know about the service
+// behind a destination.
+type ExternalService struct {
+	Mesh string
+	Name string
+	// DestinationName is the map key and the Envoy cluster name.
+	DestinationName string
+	// KRI is [MeshExternalService.KRI].
+	KRI string
+	// EgressSNI is [MeshExternalService.EgressSNI].
+	EgressSNI string
+	// Protocol is spec.match.protocol, [ProtocolTCP] when empty.
+	Protocol string
+	// TLS is the upstream TLS origination; nil for plain text.
+	TLS *UpstreamTLS
+}
+
+// UpstreamTLS is TLS origination toward an external service, with the
+// verification mode applied:
+//
+//	mode     CA / system CA  names (SNI + SANs)  client certificate
+//	Secured  verified        verified            presented
+//	SkipSAN  verified        not verified        presented
+//	SkipCA   not verified    not verified        presented
+//	SkipAll  not verified    not verified        not presented
+//
+// The SNI and the version range apply in every mode. (The reference cleared
+// the server name under SkipSAN, and dropped the version range under SkipCA;
+// neither has anything to do with verification.)
+type UpstreamTLS struct {
+	// Mode is the verification mode, [ModeSecured] when unset.
+	Mode string
+	// ServerName is the SNI: the given server name, else the first endpoint's
+	// address when that is a DNS name, else empty.
+	ServerName string
+	// SubjectAltNames are matched besides ServerName; nil unless names are
+	// verified.
+	SubjectAltNames []SAN
+	// SkipHostnameVerification: names are not verified.
+	SkipHostnameVerification bool
+	// CACert is the PEM CA bundle; nil for the system CAs or no verification.
+	CACert []byte
+	// FallbackToSystemCA: verify against the system CAs (no CACert given).
+	FallbackToSystemCA bool
+	// ClientCert and ClientKey are the PEM client certificate chain and key,
+	// nil when none is presented.
+	ClientCert []byte
+	ClientKey  []byte
+	// MinVersion and MaxVersion bound the TLS version; empty means TLSAuto.
+	MinVersion string
+	MaxVersion string
+	// AllowRenegotiation is spec.tls.allowRenegotiation.
+	AllowRenegotiation bool
+}
+
+// Names returns the destination names of m, sorted.
+func (m EndpointMap) Names() []string {
+	return slices.Sorted(maps.Keys(m))
+}
+
+// All iterates over m in destination-name order.
+func (m EndpointMap) All() iter.Seq2[string, []Endpoint] {
+	return func(yield func(string, []Endpoint) bool) {
+		for _, name := range m.Names() {
+			if !yield(name, m[name]) {
+				return
+			}
+		}
+	}
+}
+
+// BuildEgressEndpointMap builds the egress endpoint map of in.Services.
+//
+// Each service is validated and built on its own; one that fails is left out
+// and reported in [Errors] (one or more [*ResourceError]), and every other
+// service is still built. Services of another zone or mesh (see
+// [EgressInput]) are left out silently, and so is a service with an
+// extension and no endpoints (its extension builds it). Two services that
+// produce the same destination name or egress SNI are both reported as a
+// [*Conflict] and both left out. ctx is passed to in.Secrets only.
+//
+// The map and the errors do not depend on the order of in.Services. Errors is
+// nil when every service was built.
+func BuildEgressEndpointMap(ctx context.Context, in EgressInput) (EndpointMap, Errors) {
+	m, errs, _ := buildEgress(ctx, in)
+	return m, errs
+}
+
+// buildStats counts secret loads and parses, for tests.
+type buildStats struct{ loads, parses int }
+
+// candidate is a service that built, before conflicts are looked for.
+type candidate struct {
+	mesh, name string
+	dest, sni  string
+	eps        []Endpoint
+	dropped    bool
+}
+
+type builder struct {
+	in       *EgressInput
+	ms       materials
+	locality *Locality
+	cands    []candidate
+	errs     Errors
+	scratch  []fieldError
+	// seen counts each (mesh, name) considered, to find repeats.
+	seen map[secretKey]int
+}
+
+func buildEgress(ctx context.Context, in EgressInput) (EndpointMap, Errors, buildStats) {
+	b := &builder{
+		in:    &in,
+		ms:    materials{ctx: ctx, secrets: in.Secrets},
+		cands: make([]candidate, 0, len(in.Services)),
+		seen:  make(map[secretKey]int, len(in.Services)),
+	}
+	if in.LocalZone != "" {
+		// Every service built is in the local zone or unlabelled, so one
+		// Locality serves them all.
+		b.locality = &Locality{Zone: in.LocalZone}
+	}
+	dups := false
+	for i := range in.Services {
+		svc := &in.Services[i]
+		mesh := svc.Mesh
+		if mesh == "" {
+			mesh = in.Mesh
+		}
+		if in.Mesh != "" && mesh != in.Mesh {
+			continue
+		}
+		if z := svc.Zone(); z != "" && z != in.LocalZone {
+			continue
+		}
+		k := secretKey{mesh, svc.Name}
+		n := b.seen[k] + 1
+		b.seen[k] = n
+		dups = dups || n > 1
+		b.build(svc, mesh)
+	}
+	if dups {
+		b.duplicates()
+	}
+	b.conflicts()
+
+	out := make(EndpointMap, len(b.cands))
+	for i := range b.cands {
+		if c := &b.cands[i]; !c.dropped {
+			out[c.dest] = c.eps
+		}
+	}
+	if len(b.errs) == 0 {
+		b.errs = nil
+	}
+	slices.SortStableFunc(b.errs, func(x, y *ResourceError) int {
+		return cmp.Or(strings.Compare(x.Mesh, y.Mesh), strings.Compare(x.Name, y.Name))
+	})
+	return out, b.errs, buildStats{loads: b.ms.loads, parses: b.ms.parses}
+}
+
+func (b *builder) fail(mesh, name, field string, err error) {
+	b.errs = append(b.errs, &ResourceError{Mesh: mesh, Name: name, Field: field, Err: err})
+}
+
+// build validates and builds one service, recording its errors.
+func (b *builder) build(svc *MeshExternalService, mesh string) {
+	b.scratch = validate(svc, mesh, b.scratch[:0])
+	if len(b.scratch) > 0 {
+		for _, fe := range b.scratch {
+			b.fail(mesh, svc.Name, fe.field, fe.err)
+		}
+		return
+	}
+	spec := &svc.Spec
+	if len(spec.Endpoints) == 0 {
+		return // an extension without endpoints: the extension builds it
+	}
+	es := &ExternalService{
+		Mesh:            mesh,
+		Name:            svc.Name,
+		DestinationName: svc.destinationName(mesh),
+		KRI:             svc.kri(mesh),
+		EgressSNI:       svc.egressSNI(mesh),
+		Protocol:        cmp.Or(spec.Match.Protocol, ProtocolTCP),
+	}
+	if t := spec.TLS; t != nil && t.Enabled {
+		u, ok := b.upstreamTLS(svc, mesh)
+		if !ok {
+			return
+		}
+		es.TLS = u
+	}
+
+	tags := make(map[string]string, len(svc.Labels)+1)
+	maps.Copy(tags, svc.Labels)
+	tags[LabelMesh] = mesh
+	var loc *Locality
+	if svc.Zone() != "" {
+		loc = b.locality
+	}
+	eps := make([]Endpoint, 0, len(spec.Endpoints))
+	for _, ep := range spec.Endpoints {
+		eps = append(eps, Endpoint{
+			Target:          ep.Address,
+			Port:            ep.Port,
+			Weight:          1,
+			Tags:            tags,
+			Locality:        loc,
+			ExternalService: es,
+		})
+	}
+	eps = sortEndpoints(eps)
+	b.cands = append(b.cands, candidate{mesh: mesh, name: svc.Name, dest: es.DestinationName, sni: es.EgressSNI, eps: eps})
+}
+
+// upstreamTLS applies the verification mode and loads the material it uses,
+// and only that: SkipCA and SkipAll never load the CA, SkipAll never loads
+// the client pair.
+func (b *builder) upstreamTLS(svc *MeshExternalService, mesh string) (*UpstreamTLS, bool) {
+	t := svc.Spec.TLS
+	var ver Verification
+	if t.Verification != nil {
+		ver = *t.Verification
+	}
+	u := &UpstreamTLS{
+		Mode:               cmp.Or(ver.Mode, ModeSecured),
+		ServerName:         ver.ServerName,
+		AllowRenegotiation: t.AllowRenegotiation,
+	}
+	if t.Version != nil {
+		u.MinVersion, u.MaxVersion = t.Version.Min, t.Version.Max
+	}
+	if u.ServerName == "" {
+		if first := svc.Spec.Endpoints[0].Address; !isIP(first) {
+			u.ServerName = strings.TrimSuffix(first, ".")
+		}
+	}
+	ok := true
+	if u.Mode == ModeSecured || u.Mode == ModeSkipSAN {
+		if ver.CaCert.IsZero() {
+			u.FallbackToSystemCA = true
+		} else if ca, err := b.ms.ca(mesh, ver.CaCert); err != nil {
+			b.failMaterial(svc, mesh, err)
+			ok = false
+		} else {
+			u.CACert = ca
+		}
+	}
+	if u.Mode != ModeSkipAll && !ver.ClientCert.IsZero() {
+		if cert, key, err := b.ms.clientPair(mesh, ver.ClientCert, ver.ClientKey); err != nil {
+			b.failMaterial(svc, mesh, err)
+			ok = false
+		} else {
+			u.ClientCert, u.ClientKey = cert, key
+		}
+	}
+	if u.Mode == ModeSecured {
+		u.SubjectAltNames = slices.Clone(ver.SubjectAltNames)
+	} else {
+		u.SkipHostnameVerification = true
+	}
+	return u, ok
+}
+
+func (b *builder) failMaterial(svc *MeshExternalService, mesh string, err error) {
+	field := "spec.tls.verification"
+	var me *MaterialError
+	if errors.As(err, &me) {
+		field += "." + me.Material
+	}
+	b.fail(mesh, svc.Name, field, err)
+}
+
+// sortEndpoints sorts by target, then port, and drops repeats (Envoy and gRPC
+// reject an address listed twice in one assignment). Insertion sort: a
+// service has a handful of endpoints.
+func sortEndpoints(eps []Endpoint) []Endpoint {
+	for i := 1; i < len(eps); i++ {
+		for j := i; j > 0 && endpointLess(&eps[j], &eps[j-1]); j-- {
+			eps[j], eps[j-1] = eps[j-1], eps[j]
+		}
+	}
+	out := eps[:0]
+	for i := range eps {
+		if i > 0 && eps[i].Target == eps[i-1].Target && eps[i].Port == eps[i-1].Port {
+			continue
+		}
+		out = append(out, eps[i])
+	}
+	return out
+}
+
+func endpointLess(a, b *Endpoint) bool {
+	if a.Target != b.Target {
+		return a.Target < b.Target
+	}
+	return a.Port < b.Port
+}
+
+// duplicates reports every service whose (mesh, name) appears more than once
+// in the input, and drops all copies: which copy is meant cannot be known.
+func (b *builder) duplicates() {
+	counts := make(map[secretKey]int)
+	for k, n := range b.seen {
+		if n > 1 {
+			counts[k] = n
+		}
+	}
+	for _, k := range slices.SortedFunc(maps.Keys(counts), compareKeys) {
+		n := counts[k]
+		with := make([]ResourceRef, n-1)
+		for i := range with {
+			with[i] = ResourceRef{Mesh: k.mesh, Name: k.name}
+		}
+		// One error per copy in the input, whether or not the copy built.
+		for range n {
+			b.fail(k.mesh, k.name, "", &Conflict{On: ConflictDuplicate, Value: k.name, With: with})
+		}
+	}
+	for i := range b.cands {
+		c := &b.cands[i]
+		if counts[secretKey{c.mesh, c.name}] > 0 {
+			c.dropped = true
+		}
+	}
+	// A failed copy may already have been reported for its fields; that stays.
+}
+
+func compareKeys(x, y secretKey) int {
+	return cmp.Or(strings.Compare(x.mesh, y.mesh), strings.Compare(x.name, y.name))
+}
+
+// conflicts reports and drops services that share a destination name, then
+// those that share an egress SNI with a service of another destination.
+func (b *builder) conflicts() {
+	destGroups := b.groups(func(c *candidate) string { return c.dest })
+	sniGroups := b.groups(func(c *candidate) string { return c.sni })
+	for _, dest := range slices.Sorted(maps.Keys(destGroups)) {
+		for _, i := range destGroups[dest] {
+			b.conflict(i, ConflictDestination, dest, destGroups[dest], func(j int) bool { return j != i })
+		}
+	}
+	for _, sni := range slices.Sorted(maps.Keys(sniGroups)) {
+		for _, i := range sniGroups[sni] {
+			dest := b.cands[i].dest
+			b.conflict(i, ConflictSNI, sni, sniGroups[sni], func(j int) bool { return b.cands[j].dest != dest })
+		}
+	}
+	for _, g := range destGroups {
+		for _, i := range g {
+			b.cands[i].dropped = true
+		}
+	}
+	for _, g := range sniGroups {
+		for _, i := range g {
+			b.cands[i].dropped = true
+		}
+	}
+}
+
+// conflict reports candidate i as sharing value with the members of group
+// that other selects; nothing when there are none.
+func (b *builder) conflict(i int, on, value string, group []int, other func(int) bool) {
+	var with []ResourceRef
+	for _, j := range group {
+		if other(j) {
+			with = append(with, ResourceRef{Mesh: b.cands[j].mesh, Name: b.cands[j].name})
+		}
+	}
+	if len(with) == 0 {
+		return
+	}
+	slices.SortFunc(with, compareRefs)
+	c := &b.cands[i]
+	b.fail(c.mesh, c.name, "", &Conflict{On: on, Value: value, With: with})
+}
+
+// groups returns the candidates (not already dropped) that share a key with
+// another, by key; nil when none do. One map lookup per candidate.
+func (b *builder) groups(key func(*candidate) string) map[string][]int {
+	first := make(map[string]int, len(b.cands))
+	var groups map[string][]int
+	for i := range b.cands {
+		c := &b.cands[i]
+		if c.dropped {
+			continue
+		}
+		k := key(c)
+		j, ok := first[k]
+		if !ok {
+			first[k] = i
+			continue
+		}
+		if groups == nil {
+			groups = make(map[string][]int)
+		}
+		g := groups[k]
+		if g == nil {
+			g = []int{j}
+		}
+		groups[k] = append(g, i)
+	}
+	return groups
+}

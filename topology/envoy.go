@@ -1,0 +1,362 @@
+package topology
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	clusterv3 "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
+	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
+	endpointv3 "github.com/envoyproxy/go-control-plane/envoy/config/endpoint/v3"
+	tlsv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/transport_sockets/tls/v3"
+	httpv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/upstreams/http/v3"
+	matcherv3 "github.com/envoyproxy/go-control-plane/envoy/type/matcher/v3"
+	"github.com/envoyproxy/go-control-plane/pkg/cache/types"
+	"github.com/envoyproxy/go-control-plane/pkg/resource/v3"
+	"github.com/envoyproxy/go-control-plane/pkg/wellknown"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/anypb"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/wrapperspb"
+)
+
+// DefaultSystemCAPath is the CA bundle Envoy reads when a service verifies
+// against the system CAs and [ResourceOptions.SystemCAPath] is empty (the
+// Debian/Ubuntu/Alpine location).
+const DefaultSystemCAPath = "/etc/ssl/certs/ca-certificates.crt"
+
+// HTTPProtocolOptionsKey is the typed_extension_protocol_options key of the
+// HTTP/2 options set on http2 and grpc clusters.
+const HTTPProtocolOptionsKey = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"
+
+// ResourceOptions tune [EgressResources].
+type ResourceOptions struct {
+	// EDS makes every cluster whose targets are all IPs an EDS cluster fed
+	// over ADS, with its ClusterLoadAssignment in [Resources.LoadAssignments];
+	// this is what proxyless gRPC clients need. A cluster with a DNS target
+	// stays STRICT_DNS with an inline assignment, because Envoy does not
+	// resolve names that arrive over EDS.
+	EDS bool
+	// SystemCAPath is the CA bundle for services verified against the system
+	// CAs; empty means [DefaultSystemCAPath].
+	SystemCAPath string
+	// ConnectTimeout of every cluster; zero leaves Envoy's default (5s).
+	ConnectTimeout time.Duration
+	// DNSLookupFamily of STRICT_DNS clusters; zero leaves Envoy's default
+	// (AUTO).
+	DNSLookupFamily clusterv3.Cluster_DnsLookupFamily
+}
+
+// Resources are the Envoy resources of an egress, sorted by name. Each
+// cluster is named after its destination name
+// ([MeshExternalService.DestinationName]), and so is its load assignment.
+type Resources struct {
+	Clusters        []*clusterv3.Cluster
+	LoadAssignments []*endpointv3.ClusterLoadAssignment
+}
+
+// ByType returns r keyed by xDS type URL, as go-control-plane's
+// cache.NewSnapshot takes it.
+func (r Resources) ByType() map[resource.Type][]types.Resource {
+	clusters := make([]types.Resource, len(r.Clusters))
+	for i, c := range r.Clusters {
+		clusters[i] = c
+	}
+	clas := make([]types.Resource, len(r.LoadAssignments))
+	for i, c := range r.LoadAssignments {
+		clas[i] = c
+	}
+	return map[resource.Type][]types.Resource{
+		resource.ClusterType:  clusters,
+		resource.EndpointType: clas,
+	}
+}
+
+// DestinationError is a destination of an [EndpointMap] that did not render to
+// valid Envoy resources. A map built by [BuildEgressEndpointMap] never has one;
+// a map assembled or edited by hand can.
+type DestinationError struct {
+	Destination string
+	Err         error
+}
+
+// Error reads `topology: destination "name": err`.
+func (e *DestinationError) Error() string {
+	return "topology: destination " + strconv.Quote(e.Destination) + ": " + e.Err.Error()
+}
+
+// Unwrap returns Err.
+func (e *DestinationError) Unwrap() error { return e.Err }
+
+// EgressResources renders m as Envoy clusters (and, with opts.EDS, load
+// assignments), one per destination:
+//
+//   - type STATIC when every target is an IP, else STRICT_DNS, with an inline
+//     load assignment; EDS over ADS instead when opts.EDS is set and every
+//     target is an IP; LB policy ROUND_ROBIN;
+//   - endpoints sorted by address, then port, in one locality per zone, each
+//     locality with weight 1 (gRPC ignores localities without one);
+//   - an UpstreamTlsContext transport socket when the service has TLS: SNI,
+//     the version range (in every mode), ALPN h2 for http2 and grpc, the
+//     client certificate unless SkipAll, and unless SkipCA or SkipAll a
+//     validation context with the trusted CA (or the system CA file) and,
+//     under Secured, SAN matchers: exact on the SNI, then the service's SANs;
+//   - explicit HTTP/2 protocol options for http2 and grpc;
+//   - nothing else: plain-text services get no transport socket.
+//
+// Every resource passes its ValidateAll. A destination that does not render
+// is left out and reported as a [*DestinationError] in the returned error;
+// the others are rendered.
+func EgressResources(m EndpointMap, opts ResourceOptions) (Resources, error) {
+	if opts.ConnectTimeout < 0 {
+		return Resources{}, fmt.Errorf("topology: connect timeout %v is negative", opts.ConnectTimeout)
+	}
+	if opts.SystemCAPath == "" {
+		opts.SystemCAPath = DefaultSystemCAPath
+	}
+	var out Resources
+	var errs []error
+	for _, name := range m.Names() {
+		c, cla, err := renderDestination(name, m[name], &opts)
+		if err != nil {
+			errs = append(errs, &DestinationError{Destination: name, Err: err})
+			continue
+		}
+		out.Clusters = append(out.Clusters, c)
+		if c.GetType() == clusterv3.Cluster_EDS {
+			out.LoadAssignments = append(out.LoadAssignments, cla)
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+func renderDestination(name string, eps []Endpoint, opts *ResourceOptions) (*clusterv3.Cluster, *endpointv3.ClusterLoadAssignment, error) {
+	if len(eps) == 0 {
+		return nil, nil, errors.New("no endpoints")
+	}
+	if !slices.IsSortedFunc(eps, compareEndpoints) {
+		eps = slices.Clone(eps)
+		slices.SortFunc(eps, compareEndpoints)
+	}
+	es := eps[0].ExternalService
+	if es == nil {
+		es = &ExternalService{DestinationName: name, Protocol: ProtocolTCP}
+	}
+
+	allIP := true
+	for i := range eps {
+		if !isIP(eps[i].Target) {
+			allIP = false
+			break
+		}
+	}
+	cla := loadAssignment(name, eps)
+	c := &clusterv3.Cluster{
+		Name:     name,
+		LbPolicy: clusterv3.Cluster_ROUND_ROBIN,
+	}
+	if opts.ConnectTimeout > 0 {
+		c.ConnectTimeout = durationpb.New(opts.ConnectTimeout)
+	}
+	switch {
+	case opts.EDS && allIP:
+		c.ClusterDiscoveryType = &clusterv3.Cluster_Type{Type: clusterv3.Cluster_EDS}
+		c.EdsClusterConfig = &clusterv3.Cluster_EdsClusterConfig{
+			EdsConfig: &corev3.ConfigSource{
+				ResourceApiVersion:    corev3.ApiVersion_V3,
+				ConfigSourceSpecifier: &corev3.ConfigSource_Ads{Ads: &corev3.AggregatedConfigSource{}},
+			},
+		}
+	case allIP:
+		c.ClusterDiscoveryType = &clusterv3.Cluster_Type{Type: clusterv3.Cluster_STATIC}
+		c.LoadAssignment = cla
+	default:
+		c.ClusterDiscoveryType = &clusterv3.Cluster_Type{Type: clusterv3.Cluster_STRICT_DNS}
+		c.DnsLookupFamily = opts.DNSLookupFamily
+		c.LoadAssignment = cla
+	}
+	if es.Protocol == ProtocolHTTP2 || es.Protocol == ProtocolGRPC {
+		po := &httpv3.HttpProtocolOptions{
+			UpstreamProtocolOptions: &httpv3.HttpProtocolOptions_ExplicitHttpConfig_{
+				ExplicitHttpConfig: &httpv3.HttpProtocolOptions_ExplicitHttpConfig{
+					ProtocolConfig: &httpv3.HttpProtocolOptions_ExplicitHttpConfig_Http2ProtocolOptions{
+						Http2ProtocolOptions: &corev3.Http2ProtocolOptions{},
+					},
+				},
+			},
+		}
+		a, err := marshalAny(po)
+		if err != nil {
+			return nil, nil, err
+		}
+		c.TypedExtensionProtocolOptions = map[string]*anypb.Any{HTTPProtocolOptionsKey: a}
+	}
+	if es.TLS != nil {
+		tc := upstreamTLSContext(es, opts)
+		if err := tc.ValidateAll(); err != nil {
+			return nil, nil, err
+		}
+		a, err := marshalAny(tc)
+		if err != nil {
+			return nil, nil, err
+		}
+		c.TransportSocket = &corev3.TransportSocket{
+			Name:       wellknown.TransportSocketTLS,
+			ConfigType: &corev3.TransportSocket_TypedConfig{TypedConfig: a},
+		}
+	}
+	if err := c.ValidateAll(); err != nil {
+		return nil, nil, err
+	}
+	if err := cla.ValidateAll(); err != nil {
+		return nil, nil, err
+	}
+	return c, cla, nil
+}
+
+func compareEndpoints(a, b Endpoint) int {
+	if c := strings.Compare(a.Target, b.Target); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Port, b.Port)
+}
+
+// loadAssignment groups eps (sorted) into one locality per zone, zones sorted.
+func loadAssignment(name string, eps []Endpoint) *endpointv3.ClusterLoadAssignment {
+	var zones []string
+	for i := range eps {
+		if z := zoneOf(&eps[i]); !slices.Contains(zones, z) {
+			zones = append(zones, z)
+		}
+	}
+	slices.Sort(zones)
+	cla := &endpointv3.ClusterLoadAssignment{
+		ClusterName: name,
+		Endpoints:   make([]*endpointv3.LocalityLbEndpoints, 0, len(zones)),
+	}
+	for _, z := range zones {
+		lle := &endpointv3.LocalityLbEndpoints{
+			Locality:            &corev3.Locality{Zone: z},
+			LoadBalancingWeight: wrapperspb.UInt32(1),
+		}
+		for i := range eps {
+			ep := &eps[i]
+			if zoneOf(ep) != z {
+				continue
+			}
+			lle.LbEndpoints = append(lle.LbEndpoints, &endpointv3.LbEndpoint{
+				HostIdentifier: &endpointv3.LbEndpoint_Endpoint{Endpoint: &endpointv3.Endpoint{
+					Address: &corev3.Address{Address: &corev3.Address_SocketAddress{SocketAddress: &corev3.SocketAddress{
+						Protocol:      corev3.SocketAddress_TCP,
+						Address:       ep.Target,
+						PortSpecifier: &corev3.SocketAddress_PortValue{PortValue: ep.Port},
+					}}},
+				}},
+				LoadBalancingWeight: wrapperspb.UInt32(max(ep.Weight, 1)),
+			})
+		}
+		cla.Endpoints = append(cla.Endpoints, lle)
+	}
+	return cla
+}
+
+func zoneOf(ep *Endpoint) string {
+	if ep.Locality == nil {
+		return ""
+	}
+	return ep.Locality.Zone
+}
+
+func upstreamTLSContext(es *ExternalService, opts *ResourceOptions) *tlsv3.UpstreamTlsContext {
+	u := es.TLS
+	common := &tlsv3.CommonTlsContext{}
+	if u.MinVersion != "" || u.MaxVersion != "" {
+		common.TlsParams = &tlsv3.TlsParameters{
+			TlsMinimumProtocolVersion: envoyTLSVersion(u.MinVersion),
+			TlsMaximumProtocolVersion: envoyTLSVersion(u.MaxVersion),
+		}
+	}
+	if es.Protocol == ProtocolHTTP2 || es.Protocol == ProtocolGRPC {
+		common.AlpnProtocols = []string{"h2"}
+	}
+	if u.ClientCert != nil {
+		common.TlsCertificates = []*tlsv3.TlsCertificate{{
+			CertificateChain: inlineBytes(u.ClientCert),
+			PrivateKey:       inlineBytes(u.ClientKey),
+		}}
+	}
+	if u.CACert != nil || u.FallbackToSystemCA {
+		vc := &tlsv3.CertificateValidationContext{}
+		if u.CACert != nil {
+			vc.TrustedCa = inlineBytes(u.CACert)
+		} else {
+			vc.TrustedCa = &corev3.DataSource{Specifier: &corev3.DataSource_Filename{Filename: opts.SystemCAPath}}
+		}
+		if !u.SkipHostnameVerification {
+			if u.ServerName != "" {
+				vc.MatchTypedSubjectAltNames = append(vc.MatchTypedSubjectAltNames, &tlsv3.SubjectAltNameMatcher{
+					SanType: tlsv3.SubjectAltNameMatcher_DNS,
+					Matcher: &matcherv3.StringMatcher{MatchPattern: &matcherv3.StringMatcher_Exact{Exact: u.ServerName}},
+				})
+			}
+			for _, san := range u.SubjectAltNames {
+				vc.MatchTypedSubjectAltNames = append(vc.MatchTypedSubjectAltNames, sanMatcher(san))
+			}
+		}
+		common.ValidationContextType = &tlsv3.CommonTlsContext_ValidationContext{ValidationContext: vc}
+	}
+	return &tlsv3.UpstreamTlsContext{
+		CommonTlsContext:   common,
+		Sni:                u.ServerName,
+		AllowRenegotiation: u.AllowRenegotiation,
+	}
+}
+
+// sanMatcher matches a SAN by the kind of its value: a URI when it has a
+// scheme (spiffe://...), an IP address when it parses as one, else a DNS name.
+func sanMatcher(san SAN) *tlsv3.SubjectAltNameMatcher {
+	typ := tlsv3.SubjectAltNameMatcher_DNS
+	switch {
+	case strings.Contains(san.Value, "://"):
+		typ = tlsv3.SubjectAltNameMatcher_URI
+	case isIP(san.Value):
+		typ = tlsv3.SubjectAltNameMatcher_IP_ADDRESS
+	}
+	m := &matcherv3.StringMatcher{MatchPattern: &matcherv3.StringMatcher_Exact{Exact: san.Value}}
+	if san.Type == SANPrefix {
+		m.MatchPattern = &matcherv3.StringMatcher_Prefix{Prefix: san.Value}
+	}
+	return &tlsv3.SubjectAltNameMatcher{SanType: typ, Matcher: m}
+}
+
+func envoyTLSVersion(v string) tlsv3.TlsParameters_TlsProtocol {
+	switch v {
+	case TLS10:
+		return tlsv3.TlsParameters_TLSv1_0
+	case TLS11:
+		return tlsv3.TlsParameters_TLSv1_1
+	case TLS12:
+		return tlsv3.TlsParameters_TLSv1_2
+	case TLS13:
+		return tlsv3.TlsParameters_TLSv1_3
+	}
+	return tlsv3.TlsParameters_TLS_AUTO
+}
+
+func inlineBytes(b []byte) *corev3.DataSource {
+	return &corev3.DataSource{Specifier: &corev3.DataSource_InlineBytes{InlineBytes: b}}
+}
+
+// marshalAny packs m deterministically, so equal resources give equal bytes
+// (and equal snapshot versions when those are hashes).
+func marshalAny(m proto.Message) (*anypb.Any, error) {
+	a := &anypb.Any{}
+	if err := anypb.MarshalFrom(a, m, proto.MarshalOptions{Deterministic: true}); err != nil {
+		return nil, err
+	}
+	return a, nil
+}

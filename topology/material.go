@@ -1,0 +1,263 @@
+package topology
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
+	"strconv"
+	"strings"
+)
+
+// Material field names, as in spec.tls.verification.
+const (
+	materialCA   = "caCert"
+	materialCert = "clientCert"
+	materialKey  = "clientKey"
+)
+
+// Why material does not parse. Fixed words only: an error must never echo
+// secret bytes, and PEM block types and crypto errors are made of them.
+const (
+	badNoPEM         badMaterial = "no PEM data found"
+	badNoCertificate badMaterial = "no PEM certificate found"
+	badNoKey         badMaterial = "no PEM private key found"
+	badEncryptedKey  badMaterial = "encrypted private keys are not supported"
+	badKeyParse      badMaterial = "private key is not PKCS #1, PKCS #8 or SEC 1 DER"
+	badPair          badMaterial = "private key does not match the client certificate"
+)
+
+func badBlock(i int) badMaterial {
+	return badMaterial("PEM block " + strconv.Itoa(i+1) + " is not a certificate")
+}
+
+func badCertificate(i int) badMaterial {
+	return badMaterial("certificate " + strconv.Itoa(i+1) + " does not parse as X.509")
+}
+
+type secretKey struct{ mesh, name string }
+
+// secretEntry is one secret of one build: loaded once, and parsed at most once
+// per use (CA bundle, certificate chain, private key).
+type secretEntry struct {
+	data    []byte
+	loadErr error
+
+	// Parse results, indexed by parseCA, parseChain, parseKey.
+	parsed    [3]bool
+	parsedErr [3]error
+}
+
+// What a secret is parsed as.
+const (
+	parseCA = iota
+	parseChain
+	parseKey
+)
+
+// parseAs runs the check for what on data.
+func parseAs(what int, data []byte) error {
+	if what == parseKey {
+		return checkPrivateKey(data)
+	}
+	return checkCertificates(data)
+}
+
+type pairKey struct{ mesh, cert, key string }
+
+// materials loads and checks the TLS material of one build. It lives for one
+// call of BuildEgressEndpointMap, so a secret shared by many services is
+// fetched and parsed once, and nothing outlives the build.
+type materials struct {
+	ctx     context.Context
+	secrets Secrets
+	entries map[secretKey]*secretEntry
+	pairs   map[pairKey]error
+
+	// Counters, for tests.
+	loads, parses int
+}
+
+// source is material resolved from a DataSource: its bytes, and the cache
+// entry when it came from a secret.
+type source struct {
+	data   []byte
+	secret string
+	entry  *secretEntry
+}
+
+// load resolves d (secret, then inline, then inlineString).
+func (ms *materials) load(mesh, material string, d *DataSource) (source, error) {
+	switch {
+	case d.Secret != "":
+		e := ms.entry(mesh, d.Secret)
+		if e.loadErr != nil {
+			return source{secret: d.Secret}, &MaterialError{Material: material, Mesh: mesh, Secret: d.Secret, Err: e.loadErr}
+		}
+		return source{data: e.data, secret: d.Secret, entry: e}, nil
+	case len(d.Inline) > 0:
+		return source{data: d.Inline}, nil
+	default:
+		return source{data: []byte(d.InlineString)}, nil
+	}
+}
+
+func (ms *materials) entry(mesh, name string) *secretEntry {
+	k := secretKey{mesh, name}
+	if e, ok := ms.entries[k]; ok {
+		return e
+	}
+	e := &secretEntry{}
+	ms.loads++
+	if ms.secrets == nil {
+		e.loadErr = ErrSecretNotFound
+	} else {
+		e.data, e.loadErr = ms.secrets.Secret(ms.ctx, mesh, name)
+	}
+	if ms.entries == nil {
+		ms.entries = make(map[secretKey]*secretEntry)
+	}
+	ms.entries[k] = e
+	return e
+}
+
+// ca loads and checks a CA bundle: at least one certificate, every block a
+// certificate that parses.
+func (ms *materials) ca(mesh string, d *DataSource) ([]byte, error) {
+	src, err := ms.load(mesh, materialCA, d)
+	if err != nil {
+		return nil, err
+	}
+	perr := ms.check(src, parseCA)
+	if perr != nil {
+		return nil, &MaterialError{Material: materialCA, Mesh: mesh, Secret: src.secret, Err: perr}
+	}
+	return src.data, nil
+}
+
+// clientPair loads and checks a client certificate chain and its key, and
+// that they form a pair.
+func (ms *materials) clientPair(mesh string, certDS, keyDS *DataSource) (cert, key []byte, err error) {
+	c, err := ms.load(mesh, materialCert, certDS)
+	if err != nil {
+		return nil, nil, err
+	}
+	if perr := ms.check(c, parseChain); perr != nil {
+		return nil, nil, &MaterialError{Material: materialCert, Mesh: mesh, Secret: c.secret, Err: perr}
+	}
+	k, err := ms.load(mesh, materialKey, keyDS)
+	if err != nil {
+		return nil, nil, err
+	}
+	if perr := ms.check(k, parseKey); perr != nil {
+		return nil, nil, &MaterialError{Material: materialKey, Mesh: mesh, Secret: k.secret, Err: perr}
+	}
+	var perr error
+	if c.entry != nil && k.entry != nil {
+		pk := pairKey{mesh, c.secret, k.secret}
+		var ok bool
+		if perr, ok = ms.pairs[pk]; !ok {
+			ms.parses++
+			perr = checkPair(c.data, k.data)
+			if ms.pairs == nil {
+				ms.pairs = make(map[pairKey]error)
+			}
+			ms.pairs[pk] = perr
+		}
+	} else {
+		ms.parses++
+		perr = checkPair(c.data, k.data)
+	}
+	if perr != nil {
+		return nil, nil, &MaterialError{Material: materialKey, Mesh: mesh, Secret: k.secret, Err: perr}
+	}
+	return c.data, k.data, nil
+}
+
+// check parses src as what, once per secret per build (every time for
+// inline data, which belongs to one service).
+func (ms *materials) check(src source, what int) error {
+	e := src.entry
+	if e == nil {
+		ms.parses++
+		return parseAs(what, src.data)
+	}
+	if !e.parsed[what] {
+		ms.parses++
+		e.parsedErr[what], e.parsed[what] = parseAs(what, src.data), true
+	}
+	return e.parsedErr[what]
+}
+
+// checkCertificates accepts PEM data made only of certificates, at least one,
+// each parsing as X.509. Text around the blocks is ignored, as Envoy does.
+func checkCertificates(data []byte) error {
+	rest := data
+	n := 0
+	for {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			return badBlock(n)
+		}
+		if _, err := x509.ParseCertificate(block.Bytes); err != nil {
+			return badCertificate(n)
+		}
+		n++
+	}
+	if n == 0 {
+		if !bytes.Contains(data, []byte("-----BEGIN")) {
+			return badNoPEM
+		}
+		return badNoCertificate
+	}
+	return nil
+}
+
+// checkPrivateKey accepts PEM data whose first private key block (after
+// optional EC PARAMETERS) parses as PKCS #1, PKCS #8 or SEC 1.
+func checkPrivateKey(data []byte) error {
+	rest := data
+	seen := false
+	for {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			break
+		}
+		seen = true
+		if block.Type != "PRIVATE KEY" && !strings.HasSuffix(block.Type, " PRIVATE KEY") {
+			continue
+		}
+		if _, ok := block.Headers["Proc-Type"]; ok || block.Type == "ENCRYPTED PRIVATE KEY" {
+			return badEncryptedKey
+		}
+		if _, err := x509.ParsePKCS8PrivateKey(block.Bytes); err == nil {
+			return nil
+		}
+		if _, err := x509.ParsePKCS1PrivateKey(block.Bytes); err == nil {
+			return nil
+		}
+		if _, err := x509.ParseECPrivateKey(block.Bytes); err == nil {
+			return nil
+		}
+		return badKeyParse
+	}
+	if !seen {
+		return badNoPEM
+	}
+	return badNoKey
+}
+
+// checkPair is crypto/tls's own check that the chain's leaf and the key match.
+// Its error text can quote PEM block types, so it is replaced by a fixed one.
+func checkPair(cert, key []byte) error {
+	if _, err := tls.X509KeyPair(cert, key); err != nil {
+		return badPair
+	}
+	return nil
+}

@@ -1,0 +1,287 @@
+package topology
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"strconv"
+)
+
+// Labels read from a MeshExternalService or a Kubernetes object.
+const (
+	// LabelDisplayName holds the name a resource was created with; it replaces
+	// [MeshExternalService.Name] in destination names, KRIs and SNIs.
+	LabelDisplayName = "kuma.io/display-name"
+	// LabelNamespace holds the Kubernetes namespace of the resource.
+	LabelNamespace = "k8s.kuma.io/namespace"
+	// LabelZone holds the zone the resource comes from; resources of another
+	// zone are left out of the egress.
+	LabelZone = "kuma.io/zone"
+	// LabelMesh holds the mesh of a Kubernetes object (see [MeshOf]) and is the
+	// tag every built endpoint carries.
+	LabelMesh = "kuma.io/mesh"
+)
+
+// DefaultMesh is the mesh of a Kubernetes object with no [LabelMesh] on it or on
+// its Namespace.
+const DefaultMesh = "default"
+
+// Match types.
+const (
+	// MatchHostnameGenerator matches traffic sent to a hostname made by a
+	// HostnameGenerator; an empty [Match.Type] means this.
+	MatchHostnameGenerator = "HostnameGenerator"
+)
+
+// Protocols of [Match.Protocol]. An empty protocol means [ProtocolTCP].
+const (
+	ProtocolTCP   = "tcp"
+	ProtocolHTTP  = "http"
+	ProtocolHTTP2 = "http2"
+	ProtocolGRPC  = "grpc"
+)
+
+// Verification modes of [Verification.Mode]. An empty mode means [ModeSecured].
+const (
+	// ModeSecured verifies the server certificate against the CA (or the system
+	// CA) and the server name and subject alternative names.
+	ModeSecured = "Secured"
+	// ModeSkipSAN verifies the chain but not the names.
+	ModeSkipSAN = "SkipSAN"
+	// ModeSkipCA does not verify the server certificate; a client certificate
+	// is still presented.
+	ModeSkipCA = "SkipCA"
+	// ModeSkipAll neither verifies the server nor presents a client certificate.
+	ModeSkipAll = "SkipAll"
+)
+
+// TLS versions of [Version]. An empty version means [TLSAuto].
+const (
+	TLSAuto = "TLSAuto"
+	TLS10   = "TLS10"
+	TLS11   = "TLS11"
+	TLS12   = "TLS12"
+	TLS13   = "TLS13"
+)
+
+// Subject alternative name match types of [SAN.Type].
+const (
+	SANExact  = "Exact"
+	SANPrefix = "Prefix"
+)
+
+// MeshExternalService is a service outside the mesh that mesh workloads reach
+// through the zone egress. Its JSON form is the Universal resource format
+// (`type`, `mesh`, `name`, `labels`, `spec`), so real manifests decode into it.
+type MeshExternalService struct {
+	// Mesh the service belongs to. Empty means [EgressInput.Mesh].
+	Mesh string `json:"mesh,omitempty"`
+	// Name is the resource name (on Kubernetes, `name.namespace`).
+	Name string `json:"name"`
+	// Labels of the resource; see [LabelDisplayName], [LabelNamespace] and
+	// [LabelZone].
+	Labels map[string]string `json:"labels,omitempty"`
+	// Spec is the MeshExternalService spec.
+	Spec Spec `json:"spec"`
+}
+
+// Spec is the MeshExternalService `spec`.
+type Spec struct {
+	// Match selects the traffic routed to this service.
+	Match Match `json:"match"`
+	// Endpoints are the destinations traffic goes to. Optional only with an
+	// Extension.
+	Endpoints []ExternalEndpoint `json:"endpoints,omitempty"`
+	// TLS configures TLS origination at the egress; nil means plain text.
+	TLS *TLS `json:"tls,omitempty"`
+	// Extension hands the service to a plugin; endpoints and TLS become optional.
+	Extension *Extension `json:"extension,omitempty"`
+}
+
+// Match is `spec.match`.
+type Match struct {
+	// Type is [MatchHostnameGenerator] (or empty).
+	Type string `json:"type,omitempty"`
+	// Port is the port the service is reached on, 1–65535.
+	Port uint32 `json:"port"`
+	// Protocol is one of [ProtocolTCP] (default), [ProtocolHTTP],
+	// [ProtocolHTTP2], [ProtocolGRPC].
+	Protocol string `json:"protocol,omitempty"`
+}
+
+// ExternalEndpoint is one `spec.endpoints[i]`: an IP address or DNS name and a
+// port.
+type ExternalEndpoint struct {
+	Address string `json:"address"`
+	Port    uint32 `json:"port,omitempty"`
+}
+
+// TLS is `spec.tls`.
+type TLS struct {
+	// Enabled turns TLS origination on. With it off, nothing under TLS is
+	// loaded.
+	Enabled bool `json:"enabled,omitempty"`
+	// Version bounds the negotiated TLS version.
+	Version *Version `json:"version,omitempty"`
+	// AllowRenegotiation lets the server renegotiate (insecure; some servers
+	// need it).
+	AllowRenegotiation bool `json:"allowRenegotiation,omitempty"`
+	// Verification says how the server is verified and which client
+	// certificate is presented.
+	Verification *Verification `json:"verification,omitempty"`
+}
+
+// Version is `spec.tls.version`: each bound is one of [TLSAuto] (or empty),
+// [TLS10], [TLS11], [TLS12], [TLS13].
+type Version struct {
+	Min string `json:"min,omitempty"`
+	Max string `json:"max,omitempty"`
+}
+
+// Verification is `spec.tls.verification`.
+type Verification struct {
+	// Mode is one of [ModeSecured] (default), [ModeSkipSAN], [ModeSkipCA],
+	// [ModeSkipAll].
+	Mode string `json:"mode,omitempty"`
+	// ServerName is sent as SNI and verified against the certificate. Empty
+	// means the first endpoint's address when that is a DNS name.
+	ServerName string `json:"serverName,omitempty"`
+	// SubjectAltNames are accepted besides the server name.
+	SubjectAltNames []SAN `json:"subjectAltNames,omitempty"`
+	// CaCert is the PEM bundle of CAs that sign the server certificate. Absent
+	// means the system CAs.
+	CaCert *DataSource `json:"caCert,omitempty"`
+	// ClientCert is the PEM client certificate chain; it comes with ClientKey.
+	ClientCert *DataSource `json:"clientCert,omitempty"`
+	// ClientKey is the PEM private key of ClientCert.
+	ClientKey *DataSource `json:"clientKey,omitempty"`
+}
+
+// SAN is a subject alternative name the server certificate may carry.
+type SAN struct {
+	// Type is [SANExact] or [SANPrefix].
+	Type string `json:"type"`
+	// Value is the name, or its prefix.
+	Value string `json:"value"`
+}
+
+// DataSource names TLS material: a Secret of the service's mesh, inline bytes
+// (base64 in JSON), or an inline string. Precedence: Secret, then Inline, then
+// InlineString; a DataSource with none of them is absent.
+type DataSource struct {
+	Secret       string `json:"secret,omitempty"`
+	Inline       []byte `json:"inline,omitempty"`
+	InlineString string `json:"inlineString,omitempty"`
+}
+
+// Extension is `spec.extension`: a plugin type and its configuration.
+type Extension struct {
+	Type   string          `json:"type"`
+	Config json.RawMessage `json:"config,omitempty"`
+}
+
+// IsZero reports whether d names no material, so that it counts as absent.
+func (d *DataSource) IsZero() bool {
+	return d == nil || (d.Secret == "" && len(d.Inline) == 0 && d.InlineString == "")
+}
+
+// DisplayName is label [LabelDisplayName], else Name.
+func (m *MeshExternalService) DisplayName() string {
+	if v := m.Labels[LabelDisplayName]; v != "" {
+		return v
+	}
+	return m.Name
+}
+
+// Namespace is label [LabelNamespace], else empty.
+func (m *MeshExternalService) Namespace() string { return m.Labels[LabelNamespace] }
+
+// Zone is label [LabelZone], else empty (the local zone).
+func (m *MeshExternalService) Zone() string { return m.Labels[LabelZone] }
+
+// DestinationName is the legacy name of the service's egress destination and
+// of its Envoy cluster: `{mesh}_{displayName}_{namespace}_{zone}_extsvc_{port}`,
+// e.g. `default_example___extsvc_443`, with port = spec.match.port. An empty
+// Mesh gives an empty mesh segment; [BuildEgressEndpointMap] fills it from
+// [EgressInput.Mesh] first.
+func (m *MeshExternalService) DestinationName() string {
+	return m.destinationName(m.Mesh)
+}
+
+func (m *MeshExternalService) destinationName(mesh string) string {
+	display, ns, zone := m.DisplayName(), m.Namespace(), m.Zone()
+	b := make([]byte, 0, len(mesh)+len(display)+len(ns)+len(zone)+len("____extsvc_65535"))
+	b = append(b, mesh...)
+	b = append(b, '_')
+	b = append(b, display...)
+	b = append(b, '_')
+	b = append(b, ns...)
+	b = append(b, '_')
+	b = append(b, zone...)
+	b = append(b, "_extsvc_"...)
+	b = strconv.AppendUint(b, uint64(m.Spec.Match.Port), 10)
+	return string(b)
+}
+
+// KRI is the Kuma resource identifier of the service's port:
+// `kri_extsvc_{mesh}_{zone}_{namespace}_{name}_{port}`, where name is the
+// display name (the Kubernetes core name already carries the namespace).
+func (m *MeshExternalService) KRI() string { return m.kri(m.Mesh) }
+
+func (m *MeshExternalService) kri(mesh string) string {
+	display, ns, zone := m.DisplayName(), m.Namespace(), m.Zone()
+	b := make([]byte, 0, len("kri_extsvc_")+len(mesh)+len(display)+len(ns)+len(zone)+len("____65535"))
+	b = append(b, "kri_extsvc_"...)
+	b = append(b, mesh...)
+	b = append(b, '_')
+	b = append(b, zone...)
+	b = append(b, '_')
+	b = append(b, ns...)
+	b = append(b, '_')
+	b = append(b, display...)
+	b = append(b, '_')
+	b = strconv.AppendUint(b, uint64(m.Spec.Match.Port), 10)
+	return string(b)
+}
+
+// EgressSNI is the SNI sidecars use to reach this service through the zone
+// egress, which routes on it:
+// `"a" + hex(fnv64a(displayName + ";" + mesh + ";")) + "." + displayName + "." + port + "." + mesh + ".mes"`,
+// e.g. `a45e197ed7825551b.meshexternalservice-1.9090.mesh-1.mes`.
+func (m *MeshExternalService) EgressSNI() string { return m.egressSNI(m.Mesh) }
+
+func (m *MeshExternalService) egressSNI(mesh string) string {
+	display := m.DisplayName()
+	h := fnv64a(fnv64aOffset, display)
+	h = fnv64a(h, ";")
+	h = fnv64a(h, mesh)
+	h = fnv64a(h, ";")
+	var sum [8]byte
+	binary.BigEndian.PutUint64(sum[:], h)
+	b := make([]byte, 0, 1+16+1+len(display)+1+5+1+len(mesh)+len(".mes"))
+	b = append(b, 'a')
+	b = hex.AppendEncode(b, sum[:])
+	b = append(b, '.')
+	b = append(b, display...)
+	b = append(b, '.')
+	b = strconv.AppendUint(b, uint64(m.Spec.Match.Port), 10)
+	b = append(b, '.')
+	b = append(b, mesh...)
+	b = append(b, ".mes"...)
+	return string(b)
+}
+
+const (
+	fnv64aOffset = 14695981039346656037
+	fnv64aPrime  = 1099511628211
+)
+
+// fnv64a continues a 64-bit FNV-1a hash over s (hash/fnv, without the
+// interface allocation).
+func fnv64a(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnv64aPrime
+	}
+	return h
+}
