@@ -1,0 +1,62 @@
+// Package hostname implements HostnameGenerators: which services get which
+// DNS names in a Kuma-style mesh, why a service has none, and fast rendering
+// of the templates that make them.
+//
+// Under MeshService mode Exclusive only hostnames that a generator produced
+// resolve. A Kubernetes zone ships no generator for its own MeshServices, so
+// "backend.kuma-demo.svc.cluster.local" stops resolving the moment the mode
+// changes, gateways answer 502, and nothing says why. This package keeps the
+// reference behaviour users depend on, fixes what was wrong, and explains
+// its results.
+//
+// # Model
+//
+// A [Generator] selects services of one [Kind] (MeshService,
+// MeshExternalService or MeshMultiZoneService) by label equality and renders
+// its Template for each. Its JSON form is the resource's spec, so manifests
+// decode into it; [DecodeManifest] reads a whole Kubernetes or Universal
+// manifest. A [Service] carries the template fields; [ServiceFromLabels]
+// derives them from a resource's labels as the control plane does.
+//
+// # Templates
+//
+// Templates use Go text/template syntax with one extra function, label "key"
+// (error "label <key> not found"), and the fields .Name, .DisplayName,
+// .Namespace, .Mesh and .Zone. [Compile] checks a template as admission does
+// (empty, parse error, stub render); [Template.Render] renders it for a
+// service and checks the result:
+//
+//   - the text is exactly text/template's for the same template and data,
+//     and Render fails where text/template fails;
+//   - templates made of text, fields and label with a string literal (every
+//     real generator) render by concatenation, in one allocation, without
+//     text/template; others run through text/template with an output cap, an
+//     execution budget and bounded string builtins ([ErrLimit]), and a panic
+//     is returned as an error;
+//   - the result must be an RFC 1123 subdomain of at most 253 bytes (the
+//     Kubernetes rule and messages, from package naming) and, unlike the
+//     reference, every label must be at most 63 bytes: a longer one cannot be
+//     resolved. The error names the label.
+//
+// Errors are [*TemplateError] (with the reference messages, see
+// [TemplateError.Message]) and [*SelectorError].
+//
+// # Generation
+//
+// [Generate] runs every generator over every service of its kind, in the
+// reference order (zone-origin generators first, then creation time, then
+// name; services by creation time, then name), so results match what users
+// see today. Within a kind and mesh the first claim of a hostname wins;
+// conditions carry the reference type and reasons (Generated, TemplateError,
+// Collision). Fixed: the collision message names the winner (the reference
+// named the loser itself); a service given one hostname twice has one
+// address; a hostname held by services of different kinds is reported as a
+// [Conflict] (DNS would answer for one silently); one template's failure
+// affects its own (generator, service) pairs only. [Explain] says, for one
+// service, which generators miss it and on which labels, and what became of
+// the others. [DefaultGenerators] returns the shipped defaults plus the local
+// Kubernetes MeshService generator that was proposed but never shipped.
+//
+// Non-goals: writing statuses, watching resources, the generator extension
+// field, and deciding which mesh a Kubernetes Service belongs to.
+package hostname

@@ -1,0 +1,137 @@
+package hostname
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Explain says why svc has, or lacks, each hostname, given the generators and
+// the [Result] of [Generate] over them. The first line sums up the service's
+// hostnames; then, in generation order:
+//
+//   - that no generator selects the service's kind, when none does;
+//   - for each generator of its kind that does not select it, which
+//     matchLabels keys are missing or have another value;
+//   - for each generator that selects it, the hostname it generated, its
+//     template error, or the collision it lost and to whom;
+//   - generators skipped for an invalid selector;
+//
+// and last, each cross-kind [Conflict] over one of its hostnames. Generators
+// of other kinds are not mentioned.
+func Explain(svc Service, gens []Generator, r Result) []string {
+	st := r.For(svc.Kind, svc.Mesh, svc.ID())
+	out := []string{summary(&svc, st)}
+
+	order := generationOrder(gens)
+	selecting := false
+	for _, gi := range order {
+		if kind, _, ok := gens[gi].Selector.Target(); ok && kind == svc.Kind {
+			selecting = true
+			break
+		}
+	}
+	if !selecting {
+		out = append(out, fmt.Sprintf("no HostnameGenerator selects %s", svc.Kind))
+	}
+
+	for _, gi := range order {
+		g := &gens[gi]
+		kind, sel, ok := g.Selector.Target()
+		if !ok {
+			e := SelectorError{Generator: g.Name}
+			out = append(out, fmt.Sprintf("generator %q: ignored: %s: %s", g.Name, FieldSelector, e.Message()))
+			continue
+		}
+		if kind != svc.Kind {
+			continue
+		}
+		if miss := mismatches(sel, svc.Labels); miss != "" {
+			out = append(out, fmt.Sprintf("generator %q: does not select it: %s", g.Name, miss))
+			continue
+		}
+		found := false
+		for _, c := range st.Conditions {
+			if c.Generator != g.Name {
+				continue
+			}
+			found = true
+			switch {
+			case c.Reason == ReasonGenerated && c.Message == "":
+				out = append(out, fmt.Sprintf("generator %q: generated %q", g.Name, addressOf(st, g.Name)))
+			case c.Reason == ReasonGenerated:
+				out = append(out, fmt.Sprintf("generator %q: generated: %s", g.Name, c.Message))
+			case c.Reason == ReasonTemplateError:
+				out = append(out, fmt.Sprintf("generator %q: template error: %s", g.Name, c.Message))
+			case c.Reason == ReasonCollision:
+				out = append(out, fmt.Sprintf("generator %q: lost a collision: %s", g.Name, c.Message))
+			default:
+				out = append(out, fmt.Sprintf("generator %q: %s: %s", g.Name, c.Reason, c.Message))
+			}
+		}
+		if !found {
+			out = append(out, fmt.Sprintf("generator %q: selects it, but the result has no condition from it (was the result computed from these generators and services?)", g.Name))
+		}
+	}
+
+	for _, c := range r.Conflicts {
+		if c.Mesh != svc.Mesh || !slices.ContainsFunc(c.Claims, func(cl Claim) bool { return cl.Kind == svc.Kind && cl.Service == svc.ID() }) {
+			continue
+		}
+		for _, cl := range c.Claims {
+			if cl.Kind != svc.Kind {
+				out = append(out, fmt.Sprintf("hostname %q is also held by %s %q (generator %q): DNS answers for only one of them", c.Hostname, cl.Kind, cl.Service, cl.Generator))
+			}
+		}
+	}
+	return out
+}
+
+func summary(svc *Service, st Status) string {
+	ref := fmt.Sprintf("%s %q in mesh %q", svc.Kind, svc.ID(), svc.Mesh)
+	switch len(st.Addresses) {
+	case 0:
+		return ref + " has no hostname"
+	case 1:
+		return ref + " has hostname " + strconv.Quote(st.Addresses[0].Hostname)
+	}
+	q := make([]string, len(st.Addresses))
+	for i, a := range st.Addresses {
+		q[i] = strconv.Quote(a.Hostname)
+	}
+	return ref + " has hostnames " + strings.Join(q, ", ")
+}
+
+func addressOf(st Status, gen string) string {
+	for _, a := range st.Addresses {
+		if a.Generator == gen {
+			return a.Hostname
+		}
+	}
+	return ""
+}
+
+// mismatches lists, by key, the matchLabels entries labels does not satisfy.
+func mismatches(sel *LabelSelector, labels map[string]string) string {
+	if sel == nil {
+		return ""
+	}
+	var keys []string
+	for k, want := range sel.MatchLabels {
+		if got, ok := labels[k]; !ok || got != want {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		want := sel.MatchLabels[k]
+		if got, ok := labels[k]; ok {
+			parts[i] = fmt.Sprintf("label %q is %q (wants %q)", k, got, want)
+		} else {
+			parts[i] = fmt.Sprintf("label %q is missing (wants %q)", k, want)
+		}
+	}
+	return strings.Join(parts, ", ")
+}

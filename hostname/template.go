@@ -1,0 +1,352 @@
+package hostname
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"text/template"
+	"text/template/parse"
+
+	"github.com/meshcore/meshcore/naming"
+)
+
+// MaxOutput is the most bytes a template may write, and the longest string
+// any template function may return, while rendering. Beyond it rendering
+// fails with [ErrLimit]. A hostname is at most 253 bytes, so no valid result
+// is affected; the cap stops templates that grow output without bound.
+const MaxOutput = 4096
+
+// Template is a compiled hostname template. It is safe for concurrent use.
+//
+// A template made only of text, the fields .Name, .DisplayName, .Namespace,
+// .Mesh and .Zone, and label calls with a string literal (the shape of every
+// real generator) renders by concatenation, in one allocation. Any other
+// template runs through text/template with the limits described at
+// [ErrLimit]. Both give the text text/template gives for the same template
+// and service.
+type Template struct {
+	text string
+	tmpl *template.Template // parsed and instrumented; always set
+	segs []segment          // the concatenation plan when fast
+	fast bool
+}
+
+// segKind says where a segment's text comes from.
+type segKind uint8
+
+const (
+	segText segKind = iota
+	segName
+	segDisplayName
+	segNamespace
+	segMesh
+	segZone
+	segLabel
+)
+
+// segment is one piece of a concatenated template: literal text, a field, or
+// a label (text is the key).
+type segment struct {
+	kind segKind
+	text string
+}
+
+// meshedName is the data a template executes with. Its name, its fields and
+// their order are those of the control plane this package follows, so that
+// text/template's messages (which name the type, "can't evaluate field Foo in
+// type hostname.meshedName") and the printing of {{ . }} are the same.
+type meshedName struct {
+	Name        string
+	DisplayName string
+	Namespace   string
+	Mesh        string
+	Zone        string
+}
+
+// stubData is what admission renders a template with; every label is
+// "label".
+var stubData = meshedName{Name: "name", DisplayName: "displayname", Namespace: "namespace", Mesh: "mesh", Zone: "zone"}
+
+const stubLabel = "label"
+
+// Compile parses text and checks it as admission does:
+//
+//   - an empty template fails ("must not be empty", [ErrEmptyTemplate]);
+//   - a parse error fails ("couldn't parse template: ..."), which includes a
+//     call to a function other than the builtins and label;
+//   - the template is rendered with the stub values (.Name "name",
+//     .DisplayName "displayname", .Namespace "namespace", .Mesh "mesh", .Zone
+//     "zone", every label "label"); an execution error fails ("couldn't render
+//     template with stub values: ..."), and so does a result that is not a
+//     valid hostname ("template renders to %q which is not a valid DNS name:
+//     ...").
+//
+// Every error is a *[TemplateError] with Admission set.
+func Compile(text string) (*Template, error) {
+	if text == "" {
+		return nil, &TemplateError{Template: text, Stage: StageParse, Admission: true, Err: ErrEmptyTemplate}
+	}
+	t, err := parseTemplate(text)
+	if err != nil {
+		err.Admission = true
+		return nil, err
+	}
+	if _, err := t.render(nil, true); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// parseTemplate is the runtime compilation, without the admission checks: what
+// generation does with a stored generator.
+func parseTemplate(text string) (*Template, *TemplateError) {
+	tm := template.New("").Funcs(template.FuncMap{"label": labelSignature})
+	if _, err := tm.Parse(text); err != nil {
+		return nil, &TemplateError{Template: text, Stage: StageParse, Err: err}
+	}
+	t := &Template{text: text, tmpl: tm}
+	t.segs, t.fast = plan(tm.Tree)
+	instrument(tm)
+	return t, nil
+}
+
+// labelSignature declares label for the parser; execution binds the real one.
+func labelSignature(string) (string, error) { return "", nil }
+
+// String returns the template text.
+func (t *Template) String() string {
+	if t == nil {
+		return ""
+	}
+	return t.text
+}
+
+// Fast reports whether t renders by concatenation, without text/template.
+func (t *Template) Fast() bool { return t != nil && t.fast }
+
+// plan returns the concatenation plan of tree, or false when the tree uses
+// anything beyond text, the five fields and label with a string literal.
+func plan(tree *parse.Tree) ([]segment, bool) {
+	if tree == nil || tree.Root == nil {
+		return nil, false
+	}
+	segs := make([]segment, 0, len(tree.Root.Nodes))
+	for _, n := range tree.Root.Nodes {
+		switch n := n.(type) {
+		case *parse.TextNode:
+			if k := len(segs) - 1; k >= 0 && segs[k].kind == segText {
+				segs[k].text += string(n.Text)
+			} else {
+				segs = append(segs, segment{kind: segText, text: string(n.Text)})
+			}
+		case *parse.CommentNode:
+		case *parse.ActionNode:
+			seg, ok := planAction(n)
+			if !ok {
+				return nil, false
+			}
+			segs = append(segs, seg)
+		default:
+			return nil, false
+		}
+	}
+	return segs, true
+}
+
+func planAction(n *parse.ActionNode) (segment, bool) {
+	p := n.Pipe
+	if p == nil || len(p.Decl) != 0 || len(p.Cmds) != 1 {
+		return segment{}, false
+	}
+	args := p.Cmds[0].Args
+	switch a := args[0].(type) {
+	case *parse.FieldNode:
+		if len(args) != 1 || len(a.Ident) != 1 {
+			return segment{}, false
+		}
+		switch a.Ident[0] {
+		case "Name":
+			return segment{kind: segName}, true
+		case "DisplayName":
+			return segment{kind: segDisplayName}, true
+		case "Namespace":
+			return segment{kind: segNamespace}, true
+		case "Mesh":
+			return segment{kind: segMesh}, true
+		case "Zone":
+			return segment{kind: segZone}, true
+		}
+	case *parse.IdentifierNode:
+		if a.Ident != "label" || len(args) != 2 {
+			return segment{}, false
+		}
+		if key, ok := args[1].(*parse.StringNode); ok {
+			return segment{kind: segLabel, text: key.Text}, true
+		}
+	}
+	return segment{}, false
+}
+
+// value returns the text of seg for svc (nil svc: the stub values). ok is
+// false for a missing label.
+func (seg *segment) value(svc *Service) (string, bool) {
+	if svc == nil {
+		switch seg.kind {
+		case segText:
+			return seg.text, true
+		case segName:
+			return stubData.Name, true
+		case segDisplayName:
+			return stubData.DisplayName, true
+		case segNamespace:
+			return stubData.Namespace, true
+		case segMesh:
+			return stubData.Mesh, true
+		case segZone:
+			return stubData.Zone, true
+		}
+		return stubLabel, true
+	}
+	switch seg.kind {
+	case segText:
+		return seg.text, true
+	case segName:
+		return svc.Name, true
+	case segDisplayName:
+		return svc.DisplayName, true
+	case segNamespace:
+		return svc.Namespace, true
+	case segMesh:
+		return svc.Mesh, true
+	case segZone:
+		return svc.Zone, true
+	}
+	v, ok := svc.Labels[seg.text]
+	return v, ok
+}
+
+// Render renders t for svc and checks the result: it must be an RFC 1123
+// subdomain of at most 253 bytes (the Kubernetes rule, with its messages) and
+// every label must be at most 63 bytes, which the control plane this package
+// follows did not check although DNS cannot resolve a longer label.
+//
+// The text is exactly what text/template gives for the same template and
+// service, and Render fails where text/template fails, with its error, except
+// that the limits of [ErrLimit] apply. Errors are *[TemplateError] at
+// [StageExec] or [StageHostname], with the runtime messages of the control
+// plane. Render of a [Template.Fast] template allocates only the result.
+func (t *Template) Render(svc Service) (string, error) {
+	if t == nil || t.tmpl == nil {
+		return "", &TemplateError{Stage: StageParse, Err: errors.New("hostname: template is not compiled")}
+	}
+	return t.render(&svc, false)
+}
+
+// render renders for svc, or with the stub values when stub is true (svc is
+// then ignored).
+func (t *Template) render(svc *Service, stub bool) (string, error) {
+	if stub {
+		svc = nil
+	}
+	out, ok := "", false
+	if t.fast {
+		out, ok = t.concat(svc)
+	}
+	if !ok {
+		var err error
+		if out, err = t.execute(svc); err != nil {
+			return "", &TemplateError{Template: t.text, Stage: StageExec, Admission: stub, Err: err}
+		}
+	}
+	if v := hostnameViolations(out); v != nil {
+		return "", &TemplateError{Template: t.text, Stage: StageHostname, Admission: stub, Hostname: out, Violations: v, Err: ErrInvalidHostname}
+	}
+	return out, nil
+}
+
+// concat renders the plan in one allocation. It returns false for a missing
+// label or an oversized result, for execute to give text/template's answer.
+func (t *Template) concat(svc *Service) (string, bool) {
+	n := 0
+	for i := range t.segs {
+		v, ok := t.segs[i].value(svc)
+		if !ok {
+			return "", false
+		}
+		n += len(v)
+	}
+	if n > MaxOutput {
+		return "", false
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i := range t.segs {
+		v, _ := t.segs[i].value(svc)
+		b.WriteString(v)
+	}
+	return b.String(), true
+}
+
+// execute runs text/template with the limits. Its errors are text/template's
+// (wrapping [LabelNotFoundError] or [ErrLimit] where they apply).
+func (t *Template) execute(svc *Service) (out string, err error) {
+	st := &execState{budget: execBudget, svc: svc}
+	tm, err := t.tmpl.Clone()
+	if err != nil {
+		return "", err
+	}
+	tm.Funcs(st.funcs())
+	data := stubData
+	if svc != nil {
+		data = meshedName{Name: svc.Name, DisplayName: svc.DisplayName, Namespace: svc.Namespace, Mesh: svc.Mesh, Zone: svc.Zone}
+	}
+	w := &capWriter{}
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = "", fmt.Errorf("hostname: template execution panicked: %v", r)
+		}
+	}()
+	if err := tm.Execute(w, data); err != nil {
+		return "", err
+	}
+	return string(w.buf), nil
+}
+
+// hostnameViolations returns nil when s is a valid hostname, else the
+// reasons: the Kubernetes subdomain messages, then one per label longer than
+// 63 bytes, naming it.
+func hostnameViolations(s string) []string {
+	if naming.IsDNS1123Subdomain(s) && labelsFit(s) {
+		return nil
+	}
+	v := naming.DNS1123Subdomain.Check(s)
+	for i, rest := 1, s; ; i++ {
+		label, tail, more := strings.Cut(rest, ".")
+		if len(label) > naming.MaxLabelLength {
+			v = append(v, fmt.Sprintf("label %d (%q) %s", i, label, naming.MsgLabelTooLong))
+		}
+		if !more {
+			break
+		}
+		rest = tail
+	}
+	if len(v) == 0 { // unreachable unless naming and labelsFit disagree
+		v = append(v, naming.MsgDNS1123SubdomainFormat)
+	}
+	return v
+}
+
+// labelsFit reports whether every dot-separated label of s is at most 63
+// bytes.
+func labelsFit(s string) bool {
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == '.' {
+			if i-start > naming.MaxLabelLength {
+				return false
+			}
+			start = i + 1
+		}
+	}
+	return true
+}
