@@ -1,0 +1,199 @@
+// Command xds is a small aggregated discovery (ADS) server built from meshcore
+// and go-control-plane. It serves every proxy the snapshot of its own mesh.
+//
+//	go run ./examples/xds -addr 127.0.0.1:18000 -config examples/xds/testdata/config.yaml
+//
+// The configuration file (see [Config]) lists meshes, MeshExternalServices and
+// secrets. Per mesh, topology builds the egress endpoint map and the Envoy
+// clusters with their load assignments (EDS over ADS); for proxyless gRPC
+// clients every service also gets an API listener and a route configuration
+// named after its hostname, so `grpc.NewClient("xds:///api.extsvc.mesh.local")`
+// reaches it. The hostname is the service's `hostname` field, else
+// `{displayName}.extsvc.mesh.local`, what the default HostnameGenerator gives.
+//
+// The proxy's mesh comes from its node ID, parsed with proxyid, so a proxy of
+// mesh "aa.a" gets mesh "aa.a" and never mesh "aa". A service that does not
+// build (a missing secret, a bad endpoint) is logged with its error and left
+// out; every other service is served.
+//
+// Signals: SIGHUP re-reads the file and pushes new snapshots (so does a change
+// of the file with -poll); a file that does not load is logged and the running
+// configuration kept. SIGINT and SIGTERM stop the server cleanly (exit 0).
+// Bad flags or a configuration that does not load at start: one line on
+// stderr, exit 2.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+func main() {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
+	os.Exit(run(os.Args[1:], os.Stderr, sigs, nil))
+}
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1 // the server failed while running
+	exitUsage = 2 // bad flags or a configuration that does not load
+)
+
+// run is the whole command: flags, config, server, signals. It returns the
+// exit code. listening, when set, is told the bound address (for tests).
+func run(args []string, stderr io.Writer, sigs <-chan os.Signal, listening func(net.Addr)) int {
+	fs := flag.NewFlagSet("xds", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	addr := fs.String("addr", "127.0.0.1:18000", "`address` to serve ADS on")
+	configPath := fs.String("config", "", "configuration `file` (YAML)")
+	poll := fs.Duration("poll", 0, "reload when the config file changes, checked at this `interval` (0: on SIGHUP only)")
+	level := fs.String("log-level", "info", "log `level`: debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stderr)
+			fmt.Fprintln(stderr, "usage: xds -config FILE [-addr HOST:PORT] [-poll DURATION] [-log-level LEVEL]")
+			fs.PrintDefaults()
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "xds: %v (see -h)\n", err)
+		return exitUsage
+	}
+	var lvl slog.Level
+	switch {
+	case fs.NArg() > 0:
+		fmt.Fprintf(stderr, "xds: unexpected argument %q (see -h)\n", fs.Arg(0))
+		return exitUsage
+	case *configPath == "":
+		fmt.Fprintln(stderr, "xds: -config is required (see -h)")
+		return exitUsage
+	case *poll < 0:
+		fmt.Fprintf(stderr, "xds: -poll %v is negative\n", *poll)
+		return exitUsage
+	case lvl.UnmarshalText([]byte(*level)) != nil:
+		fmt.Fprintf(stderr, "xds: -log-level %q is not debug, info, warn or error\n", *level)
+		return exitUsage
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
+
+	cfg, err := LoadConfig(*configPath)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	ctx := context.Background()
+	srv, err := New(ctx, cfg, Options{Logger: logger})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	defer srv.Stop()
+	lis, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "xds: %v\n", err)
+		return exitError
+	}
+	if listening != nil {
+		listening(lis.Addr())
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(lis) }()
+
+	w := newFileWatch(*configPath, *poll)
+	defer w.stop()
+	reload := func(why string) {
+		cfg, err := LoadConfig(*configPath)
+		if err == nil {
+			_, err = srv.Reload(ctx, cfg)
+		}
+		if err != nil {
+			logger.Error("reload failed; serving the previous config", "why", why, "err", err)
+			return
+		}
+		logger.Info("reloaded", "why", why)
+	}
+	for {
+		select {
+		case sig := <-sigs:
+			if sig == syscall.SIGHUP {
+				reload("SIGHUP")
+				continue
+			}
+			logger.Info("shutting down", "signal", sig.String())
+			srv.Stop()
+			if err := <-served; err != nil {
+				logger.Error("serve", "err", err)
+				return exitError
+			}
+			return exitOK
+		case <-w.changed():
+			reload("config file changed")
+		case err := <-served:
+			logger.Error("serve", "err", err)
+			return exitError
+		}
+	}
+}
+
+// fileWatch polls a file's modification time and size.
+type fileWatch struct {
+	path   string
+	ticker *time.Ticker
+	last   os.FileInfo
+	ch     chan struct{}
+	done   chan struct{}
+}
+
+// newFileWatch polls path every interval; interval 0 disables it.
+func newFileWatch(path string, interval time.Duration) *fileWatch {
+	w := &fileWatch{path: path}
+	if interval <= 0 {
+		return w
+	}
+	w.last, _ = os.Stat(path)
+	w.ticker = time.NewTicker(interval)
+	w.ch = make(chan struct{})
+	w.done = make(chan struct{})
+	go w.loop()
+	return w
+}
+
+func (w *fileWatch) loop() {
+	for {
+		select {
+		case <-w.done:
+			return
+		case <-w.ticker.C:
+		}
+		fi, err := os.Stat(w.path)
+		if err != nil || (w.last != nil && fi.ModTime().Equal(w.last.ModTime()) && fi.Size() == w.last.Size()) {
+			continue
+		}
+		w.last = fi
+		select {
+		case w.ch <- struct{}{}:
+		case <-w.done:
+			return
+		}
+	}
+}
+
+// changed receives when the file changed; nil (never) when polling is off.
+func (w *fileWatch) changed() <-chan struct{} { return w.ch }
+
+func (w *fileWatch) stop() {
+	if w.ticker != nil {
+		w.ticker.Stop()
+		close(w.done)
+	}
+}

@@ -1,0 +1,423 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	clusterv3 "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
+	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
+	listenerv3 "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
+	routev3 "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
+	routerv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/router/v3"
+	hcmv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/http_connection_manager/v3"
+	"github.com/envoyproxy/go-control-plane/pkg/cache/types"
+	cachev3 "github.com/envoyproxy/go-control-plane/pkg/cache/v3"
+	"github.com/envoyproxy/go-control-plane/pkg/wellknown"
+	"github.com/meshcore/meshcore/naming"
+	"github.com/meshcore/meshcore/topology"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/anypb"
+)
+
+// Per-service faults found here rather than by topology. Each is reported
+// wrapped in a *topology.ResourceError naming the service and the field.
+var (
+	// ErrUnknownMesh: the service names a mesh that is not in Config.Meshes.
+	ErrUnknownMesh = errors.New("xds: mesh is not in meshes")
+	// ErrType: the service's type is neither empty nor MeshExternalService.
+	ErrType = errors.New("xds: type is not MeshExternalService")
+	// ErrHostname: the hostname is not a DNS subdomain (RFC 1123).
+	ErrHostname = errors.New("xds: hostname is not a valid DNS name")
+	// ErrHostnameConflict: two services of a mesh claim one hostname. Both are
+	// left out of the proxyless routes (their clusters are still served), so
+	// that which one a client reaches does not depend on input order.
+	ErrHostnameConflict = errors.New("xds: hostname conflict")
+)
+
+// Report says what a load served, per mesh, and which services it did not.
+type Report struct {
+	// Meshes has one entry per configured mesh, sorted by name.
+	Meshes []MeshReport
+	// Errors lists every service fault, sorted by mesh, then name: the
+	// topology errors of services left out, and the faults above.
+	Errors topology.Errors
+}
+
+// Mesh returns the report of mesh, if configured.
+func (r Report) Mesh(mesh string) (MeshReport, bool) {
+	i, ok := slices.BinarySearchFunc(r.Meshes, mesh, func(m MeshReport, name string) int {
+		return strings.Compare(m.Mesh, name)
+	})
+	if !ok {
+		return MeshReport{}, false
+	}
+	return r.Meshes[i], true
+}
+
+// MeshReport is what one mesh serves.
+type MeshReport struct {
+	Mesh string
+	// Version identifies the mesh's resources: equal resources, equal version.
+	Version string
+	// Clusters is the number of clusters served (one per service built).
+	Clusters int
+	// Hosts are the hostnames proxyless gRPC clients can dial, sorted.
+	Hosts []Host
+	// EnvoyOnly lists built services that proxyless gRPC clients cannot use,
+	// with the reason; Envoy proxies still get their clusters.
+	EnvoyOnly []Skipped
+	// Errors are the faults of this mesh's services.
+	Errors topology.Errors
+}
+
+// Host is a hostname routed to a cluster.
+type Host struct {
+	Hostname string
+	Service  string
+	Cluster  string
+}
+
+// Skipped is a service left out of the proxyless routes, and why.
+type Skipped struct {
+	Service string
+	Reason  string
+}
+
+// Reasons of Skipped.
+const (
+	reasonTLS = "TLS origination: proxyless gRPC clients take TLS material from certificate providers, not inline"
+	reasonDNS = "DNS endpoints: the cluster is STRICT_DNS, which proxyless gRPC clients do not support"
+)
+
+// meshBuild is one mesh's resources, built once per load and shared by every
+// proxy of the mesh: the cache holds one pointer per proxy, not a copy.
+type meshBuild struct {
+	report MeshReport
+	// proxyless has clusters, load assignments, one API listener and one
+	// route configuration per host: what a proxyless gRPC client follows.
+	proxyless *cachev3.Snapshot
+	// envoy has the clusters and load assignments only. Envoy accepts API
+	// listeners from its bootstrap only, so it would reject them over LDS.
+	envoy *cachev3.Snapshot
+}
+
+// build builds every configured mesh. Its error is a failure of the build as
+// a whole; faults of single services are in the report.
+func build(ctx context.Context, cfg *Config) (map[string]*meshBuild, Report, error) {
+	var report Report
+	byMesh := make(map[string][]*Service, len(cfg.Meshes))
+	for _, m := range cfg.Meshes {
+		byMesh[m] = nil
+	}
+	for i := range cfg.MeshExternalServices {
+		svc := &cfg.MeshExternalServices[i]
+		if svc.Type != "" && svc.Type != "MeshExternalService" {
+			report.Errors = append(report.Errors, &topology.ResourceError{
+				Mesh: svc.Mesh, Name: svc.Name, Field: "type",
+				Err: fmt.Errorf("%w: %q", ErrType, svc.Type),
+			})
+			continue
+		}
+		if _, ok := byMesh[svc.Mesh]; !ok {
+			report.Errors = append(report.Errors, &topology.ResourceError{
+				Mesh: svc.Mesh, Name: svc.Name, Field: "mesh",
+				Err: fmt.Errorf("%w: %q", ErrUnknownMesh, svc.Mesh),
+			})
+			continue
+		}
+		byMesh[svc.Mesh] = append(byMesh[svc.Mesh], svc)
+	}
+
+	secrets := cfg.secrets()
+	builds := make(map[string]*meshBuild, len(byMesh))
+	for _, mesh := range sortedKeys(byMesh) {
+		b, err := buildMesh(ctx, mesh, cfg.Zone, byMesh[mesh], secrets)
+		if err != nil {
+			return nil, Report{}, err
+		}
+		builds[mesh] = b
+		report.Meshes = append(report.Meshes, b.report)
+		report.Errors = append(report.Errors, b.report.Errors...)
+	}
+	slices.SortStableFunc(report.Errors, func(a, b *topology.ResourceError) int {
+		return cmp.Or(strings.Compare(a.Mesh, b.Mesh), strings.Compare(a.Name, b.Name))
+	})
+	return builds, report, nil
+}
+
+// buildMesh builds the resources of one mesh from its services.
+func buildMesh(ctx context.Context, mesh, zone string, svcs []*Service, secrets topology.Secrets) (*meshBuild, error) {
+	in := topology.EgressInput{Mesh: mesh, LocalZone: zone, Services: make([]topology.MeshExternalService, len(svcs)), Secrets: secrets}
+	for i, s := range svcs {
+		in.Services[i] = s.MeshExternalService
+		in.Services[i].Mesh = mesh
+	}
+	m, errs := topology.BuildEgressEndpointMap(ctx, in)
+	res, err := topology.EgressResources(m, topology.ResourceOptions{EDS: true})
+	if err != nil {
+		// A destination that does not render is one service's fault.
+		for _, e := range unwrapAll(err) {
+			var de *topology.DestinationError
+			if !errors.As(e, &de) {
+				return nil, fmt.Errorf("xds: mesh %q: %w", mesh, err)
+			}
+			ref := topology.ResourceError{Mesh: mesh, Name: de.Destination, Err: de}
+			if eps := m[de.Destination]; len(eps) > 0 && eps[0].ExternalService != nil {
+				ref.Name = eps[0].ExternalService.Name
+			}
+			errs = append(errs, &ref)
+		}
+	}
+
+	clusters := make(map[string]*clusterv3.Cluster, len(res.Clusters))
+	for _, c := range res.Clusters {
+		clusters[c.GetName()] = c
+	}
+
+	report := MeshReport{Mesh: mesh, Clusters: len(res.Clusters)}
+	claims := make(map[string][]Host)
+	for i, s := range svcs {
+		name := in.Services[i].DestinationName()
+		c, ok := clusters[name]
+		if !ok {
+			continue // not built: reported by topology, or of another zone
+		}
+		host := s.HostnameOrDefault()
+		if !naming.IsDNS1123Subdomain(host) {
+			errs = append(errs, &topology.ResourceError{
+				Mesh: mesh, Name: s.Name, Field: "hostname",
+				Err: fmt.Errorf("%w: %q", ErrHostname, host),
+			})
+			continue
+		}
+		switch es := m[name][0].ExternalService; {
+		case es != nil && es.TLS != nil:
+			report.EnvoyOnly = append(report.EnvoyOnly, Skipped{Service: s.Name, Reason: reasonTLS})
+			continue
+		case c.GetType() != clusterv3.Cluster_EDS:
+			report.EnvoyOnly = append(report.EnvoyOnly, Skipped{Service: s.Name, Reason: reasonDNS})
+			continue
+		}
+		claims[host] = append(claims[host], Host{Hostname: host, Service: s.Name, Cluster: name})
+	}
+	for _, host := range sortedKeys(claims) {
+		hs := claims[host]
+		if len(hs) == 1 {
+			report.Hosts = append(report.Hosts, hs[0])
+			continue
+		}
+		for _, h := range hs {
+			var others []string
+			for _, o := range hs {
+				if o.Service != h.Service {
+					others = append(others, fmt.Sprintf("%q", o.Service))
+				}
+			}
+			errs = append(errs, &topology.ResourceError{
+				Mesh: mesh, Name: h.Service, Field: "hostname",
+				Err: fmt.Errorf("%w: %q is also claimed by %s", ErrHostnameConflict, host, strings.Join(others, ", ")),
+			})
+		}
+	}
+	slices.SortStableFunc(errs, func(a, b *topology.ResourceError) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(report.EnvoyOnly, func(a, b Skipped) int { return strings.Compare(a.Service, b.Service) })
+	report.Errors = errs
+
+	listeners := make([]types.Resource, 0, len(report.Hosts))
+	routes := make([]types.Resource, 0, len(report.Hosts))
+	for _, h := range report.Hosts {
+		l, err := apiListener(h.Hostname)
+		if err != nil {
+			return nil, fmt.Errorf("xds: mesh %q: listener %q: %w", mesh, h.Hostname, err)
+		}
+		r := routeConfig(h.Hostname, h.Cluster)
+		if err := r.ValidateAll(); err != nil {
+			return nil, fmt.Errorf("xds: mesh %q: route %q: %w", mesh, h.Hostname, err)
+		}
+		listeners = append(listeners, l)
+		routes = append(routes, r)
+	}
+
+	byType := res.ByType()
+	var versions [4]string
+	for i, items := range [][]types.Resource{byType[typeURL(types.Cluster)], byType[typeURL(types.Endpoint)], listeners, routes} {
+		v, err := version(items)
+		if err != nil {
+			return nil, fmt.Errorf("xds: mesh %q: %w", mesh, err)
+		}
+		versions[i] = v
+	}
+	envoy := &cachev3.Snapshot{}
+	envoy.Resources[types.Cluster] = cachev3.NewResources(versions[0], byType[typeURL(types.Cluster)])
+	envoy.Resources[types.Endpoint] = cachev3.NewResources(versions[1], byType[typeURL(types.Endpoint)])
+	proxyless := &cachev3.Snapshot{Resources: envoy.Resources}
+	proxyless.Resources[types.Listener] = cachev3.NewResources(versions[2], listeners)
+	proxyless.Resources[types.Route] = cachev3.NewResources(versions[3], routes)
+	// The Envoy snapshot still answers LDS and RDS, with nothing.
+	none, err := version(nil)
+	if err != nil {
+		return nil, err
+	}
+	envoy.Resources[types.Listener] = cachev3.NewResources(none, nil)
+	envoy.Resources[types.Route] = cachev3.NewResources(none, nil)
+	if err := consistent(envoy); err != nil {
+		return nil, fmt.Errorf("xds: mesh %q: %w", mesh, err)
+	}
+	if err := consistent(proxyless); err != nil {
+		return nil, fmt.Errorf("xds: mesh %q: %w", mesh, err)
+	}
+	report.Version = strings.Join(versions[:], ".")
+	return &meshBuild{report: report, proxyless: proxyless, envoy: envoy}, nil
+}
+
+// apiListener is the listener a proxyless gRPC client looks up for
+// xds:///host: an API listener whose HttpConnectionManager takes route
+// configuration host over ADS and ends with the router filter.
+func apiListener(host string) (*listenerv3.Listener, error) {
+	router, err := marshalAny(&routerv3.Router{})
+	if err != nil {
+		return nil, err
+	}
+	hcm, err := marshalAny(&hcmv3.HttpConnectionManager{
+		StatPrefix: host,
+		RouteSpecifier: &hcmv3.HttpConnectionManager_Rds{Rds: &hcmv3.Rds{
+			ConfigSource:    adsSource(),
+			RouteConfigName: host,
+		}},
+		HttpFilters: []*hcmv3.HttpFilter{{
+			Name:       wellknown.Router,
+			ConfigType: &hcmv3.HttpFilter_TypedConfig{TypedConfig: router},
+		}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	l := &listenerv3.Listener{Name: host, ApiListener: &listenerv3.ApiListener{ApiListener: hcm}}
+	return l, l.ValidateAll()
+}
+
+// routeConfig routes every request for host to cluster.
+func routeConfig(host, cluster string) *routev3.RouteConfiguration {
+	return &routev3.RouteConfiguration{
+		Name: host,
+		VirtualHosts: []*routev3.VirtualHost{{
+			Name:    host,
+			Domains: []string{host},
+			Routes: []*routev3.Route{{
+				Match: &routev3.RouteMatch{PathSpecifier: &routev3.RouteMatch_Prefix{Prefix: "/"}},
+				Action: &routev3.Route_Route{Route: &routev3.RouteAction{
+					ClusterSpecifier: &routev3.RouteAction_Cluster{Cluster: cluster},
+				}},
+			}},
+		}},
+	}
+}
+
+func adsSource() *corev3.ConfigSource {
+	return &corev3.ConfigSource{
+		ResourceApiVersion:    corev3.ApiVersion_V3,
+		ConfigSourceSpecifier: &corev3.ConfigSource_Ads{Ads: &corev3.AggregatedConfigSource{}},
+	}
+}
+
+// consistent is Snapshot.Consistent plus what it does not follow. In
+// go-control-plane v0.14 Consistent collects route names from listener filter
+// chains only, not from API listeners, so it would count every route of a
+// proxyless snapshot as unreferenced. It runs here on the snapshot without
+// routes, and the API listeners' references are checked below: the routes are
+// exactly the ones referenced, and every cluster a route names is served.
+func consistent(s *cachev3.Snapshot) error {
+	withoutRoutes := *s
+	withoutRoutes.Resources[types.Route] = cachev3.Resources{}
+	if err := withoutRoutes.Consistent(); err != nil {
+		return err
+	}
+	referenced := make(map[string]bool)
+	for name, r := range s.Resources[types.Listener].Items {
+		l, ok := r.Resource.(*listenerv3.Listener)
+		if !ok || l.GetApiListener() == nil {
+			continue
+		}
+		var hcm hcmv3.HttpConnectionManager
+		if err := l.GetApiListener().GetApiListener().UnmarshalTo(&hcm); err != nil {
+			return fmt.Errorf("listener %q: %w", name, err)
+		}
+		referenced[hcm.GetRds().GetRouteConfigName()] = true
+	}
+	routes := s.Resources[types.Route].Items
+	if len(routes) != len(referenced) {
+		return fmt.Errorf("%d routes for %d route references", len(routes), len(referenced))
+	}
+	clusters := s.Resources[types.Cluster].Items
+	for name, r := range routes {
+		if !referenced[name] {
+			return fmt.Errorf("route %q is not referenced by a listener", name)
+		}
+		rc, ok := r.Resource.(*routev3.RouteConfiguration)
+		if !ok {
+			return fmt.Errorf("route %q is a %T", name, r.Resource)
+		}
+		for _, vh := range rc.GetVirtualHosts() {
+			for _, rt := range vh.GetRoutes() {
+				if c := rt.GetRoute().GetCluster(); c != "" {
+					if _, ok := clusters[c]; !ok {
+						return fmt.Errorf("route %q names cluster %q, which is not served", name, c)
+					}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// version hashes the deterministic encoding of items, in order, so that the
+// same resources give the same version and a proxy that has them is not sent
+// them again.
+func version(items []types.Resource) (string, error) {
+	h := sha256.New()
+	opts := proto.MarshalOptions{Deterministic: true}
+	var buf []byte
+	for _, r := range items {
+		var err error
+		buf, err = opts.MarshalAppend(buf[:0], r)
+		if err != nil {
+			return "", fmt.Errorf("marshal %s: %w", cachev3.GetResourceName(r), err)
+		}
+		h.Write(binary.AppendUvarint(nil, uint64(len(buf))))
+		h.Write(buf)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8]), nil
+}
+
+func marshalAny(m proto.Message) (*anypb.Any, error) {
+	a := &anypb.Any{}
+	if err := anypb.MarshalFrom(a, m, proto.MarshalOptions{Deterministic: true}); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func typeURL(t types.ResponseType) string {
+	u, _ := cachev3.GetResponseTypeURL(t)
+	return u
+}
+
+// unwrapAll flattens an errors.Join tree one level.
+func unwrapAll(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
+}

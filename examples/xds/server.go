@@ -1,0 +1,273 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
+	discoveryv3 "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
+	cachev3 "github.com/envoyproxy/go-control-plane/pkg/cache/v3"
+	"github.com/envoyproxy/go-control-plane/pkg/log"
+	serverv3 "github.com/envoyproxy/go-control-plane/pkg/server/v3"
+	"github.com/meshcore/meshcore/proxyid"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/status"
+)
+
+// Server is an aggregated discovery (ADS) server that gives every proxy the
+// snapshot of its own mesh.
+//
+// The snapshot cache is keyed by proxyid.NodeHash: the canonical proxy ID. A
+// proxy's first request on a stream tells the server its node; the server
+// parses the ID with proxyid, so mesh "aa.a" is never read as mesh "aa", and
+// sets that proxy's snapshot to its mesh's (one shared snapshot per mesh and
+// client kind). On Reload every connected proxy gets its mesh's new snapshot;
+// when a proxy's last stream closes its entry is cleared.
+type Server struct {
+	log    *slog.Logger
+	hash   proxyid.NodeHash
+	cache  cachev3.SnapshotCache
+	grpc   *grpc.Server
+	ctx    context.Context // ends every xDS stream when cancelled
+	cancel context.CancelFunc
+	stop   sync.Once
+
+	reload sync.Mutex // serializes Reload, so the last config wins
+
+	mu      sync.Mutex // guards the fields below and orders SetSnapshot calls
+	meshes  map[string]*meshBuild
+	none    *meshBuild // for proxies of a mesh that is not configured
+	report  Report
+	streams map[streamKey]string // stream → cache key
+	proxies map[string]*proxy    // cache key → proxy
+}
+
+type streamKey struct {
+	delta bool // SotW and delta streams are numbered apart
+	id    int64
+}
+
+type proxy struct {
+	id      proxyid.ID
+	envoy   bool
+	streams int
+}
+
+// Options tune New.
+type Options struct {
+	// Logger receives the server's log; nil discards it.
+	Logger *slog.Logger
+}
+
+// New builds cfg and returns a server ready to Serve. Faults of single
+// services are logged and reported (see Report); an error means the
+// configuration could not be built at all.
+func New(ctx context.Context, cfg *Config, opts Options) (*Server, error) {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	none, err := buildMesh(ctx, "", "", nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	sctx, cancel := context.WithCancel(context.Background())
+	s := &Server{
+		log:     logger,
+		ctx:     sctx,
+		cancel:  cancel,
+		none:    none,
+		streams: make(map[streamKey]string),
+		proxies: make(map[string]*proxy),
+	}
+	// ads=false: with ads=true, go-control-plane answers a request only when
+	// it names every resource of the type in the snapshot. Envoy names them
+	// all; a proxyless gRPC client names only the listener, route, cluster and
+	// load assignment of the hostname it dials, and would never be answered.
+	s.cache = cachev3.NewSnapshotCache(false, s.hash, cacheLogger{logger})
+	callbacks := serverv3.CallbackFuncs{
+		StreamRequestFunc: func(id int64, req *discoveryv3.DiscoveryRequest) error {
+			return s.streamRequest(streamKey{id: id}, req.GetNode())
+		},
+		StreamClosedFunc: func(id int64, _ *corev3.Node) { s.streamClosed(streamKey{id: id}) },
+		StreamDeltaRequestFunc: func(id int64, req *discoveryv3.DeltaDiscoveryRequest) error {
+			return s.streamRequest(streamKey{delta: true, id: id}, req.GetNode())
+		},
+		DeltaStreamClosedFunc: func(id int64, _ *corev3.Node) { s.streamClosed(streamKey{delta: true, id: id}) },
+	}
+	s.grpc = grpc.NewServer(
+		grpc.KeepaliveParams(keepalive.ServerParameters{Time: 30 * time.Second, Timeout: 5 * time.Second}),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
+	)
+	discoveryv3.RegisterAggregatedDiscoveryServiceServer(s.grpc, serverv3.NewServer(sctx, s.cache, callbacks))
+	if _, err := s.Reload(ctx, cfg); err != nil {
+		cancel()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Serve serves ADS on lis until Stop. It returns nil after Stop.
+func (s *Server) Serve(lis net.Listener) error {
+	s.log.Info("serving ADS", "addr", lis.Addr().String())
+	return s.grpc.Serve(lis)
+}
+
+// Stop ends every xDS stream (clients see the stream end and reconnect
+// elsewhere), stops accepting connections and waits for the handlers to
+// return, at most a few seconds. It is safe to call more than once.
+func (s *Server) Stop() {
+	s.stop.Do(func() {
+		s.cancel()
+		done := make(chan struct{})
+		go func() {
+			s.grpc.GracefulStop()
+			close(done)
+		}()
+		t := time.NewTimer(5 * time.Second)
+		defer t.Stop()
+		select {
+		case <-done:
+		case <-t.C:
+			s.grpc.Stop()
+			<-done
+		}
+	})
+}
+
+// Reload builds cfg and pushes the new snapshot of its mesh to every connected
+// proxy. On error nothing changes and the previous configuration is still
+// served.
+func (s *Server) Reload(ctx context.Context, cfg *Config) (Report, error) {
+	s.reload.Lock()
+	defer s.reload.Unlock()
+	builds, report, err := build(ctx, cfg)
+	if err != nil {
+		return Report{}, err
+	}
+	s.logReport(report)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.meshes = builds
+	s.report = report
+	for _, key := range sortedKeys(s.proxies) {
+		p := s.proxies[key]
+		if err := s.cache.SetSnapshot(ctx, key, s.snapshotOf(p)); err != nil {
+			s.log.Error("push snapshot", "proxy", key, "err", err)
+		}
+	}
+	s.log.Info("config loaded", "meshes", len(report.Meshes), "proxies", len(s.proxies), "errors", len(report.Errors))
+	return report, nil
+}
+
+// Report is the report of the configuration being served.
+func (s *Server) Report() Report {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.report
+}
+
+// Proxies returns the IDs of the connected proxies, sorted.
+func (s *Server) Proxies() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return sortedKeys(s.proxies)
+}
+
+// streamRequest registers the proxy behind a stream on the stream's first
+// request and gives it its mesh's snapshot, before the cache sees the request.
+func (s *Server) streamRequest(key streamKey, node *corev3.Node) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.streams[key]; ok {
+		return nil
+	}
+	id, err := proxyid.FromNode(node)
+	if err != nil {
+		s.log.Warn("proxy rejected", "node", node.GetId(), "err", err)
+		return status.Errorf(codes.InvalidArgument, "xds: node ID %q: %v", node.GetId(), err)
+	}
+	ck := s.hash.ID(node)
+	p, ok := s.proxies[ck]
+	if !ok {
+		p = &proxy{id: id, envoy: node.GetUserAgentName() == "envoy"}
+		s.proxies[ck] = p
+		if err := s.cache.SetSnapshot(s.ctx, ck, s.snapshotOf(p)); err != nil {
+			delete(s.proxies, ck)
+			return status.Errorf(codes.Internal, "xds: set snapshot: %v", err)
+		}
+		if _, ok := s.meshes[id.Mesh()]; ok {
+			s.log.Info("proxy connected", "proxy", ck, "mesh", id.Mesh(), "name", id.Name(), "envoy", p.envoy)
+		} else {
+			s.log.Warn("proxy of an unknown mesh connected; it gets an empty snapshot", "proxy", ck, "mesh", id.Mesh())
+		}
+	}
+	p.streams++
+	s.streams[key] = ck
+	return nil
+}
+
+func (s *Server) streamClosed(key streamKey) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ck, ok := s.streams[key]
+	if !ok {
+		return
+	}
+	delete(s.streams, key)
+	if p := s.proxies[ck]; p != nil {
+		if p.streams--; p.streams == 0 {
+			delete(s.proxies, ck)
+			s.cache.ClearSnapshot(ck)
+			s.log.Info("proxy disconnected", "proxy", ck)
+		}
+	}
+}
+
+// snapshotOf is the snapshot p gets. s.mu is held.
+func (s *Server) snapshotOf(p *proxy) *cachev3.Snapshot {
+	b, ok := s.meshes[p.id.Mesh()]
+	if !ok {
+		b = s.none
+	}
+	if p.envoy {
+		return b.envoy
+	}
+	return b.proxyless
+}
+
+func (s *Server) logReport(r Report) {
+	for _, m := range r.Meshes {
+		s.log.Info("mesh built", "mesh", m.Mesh, "version", m.Version, "clusters", m.Clusters, "hosts", len(m.Hosts), "errors", len(m.Errors))
+		for _, sk := range m.EnvoyOnly {
+			s.log.Info("MeshExternalService served to Envoy only", "mesh", m.Mesh, "name", sk.Service, "reason", sk.Reason)
+		}
+	}
+	for _, e := range r.Errors {
+		s.log.Warn("MeshExternalService not served", "mesh", e.Mesh, "name", e.Name, "field", e.Field, "err", e)
+	}
+}
+
+// cacheLogger passes go-control-plane's cache log to slog at debug level
+// (warnings and errors at their own levels).
+type cacheLogger struct{ l *slog.Logger }
+
+var _ log.Logger = cacheLogger{}
+
+func (c cacheLogger) Debugf(format string, args ...any) { c.log(slog.LevelDebug, format, args) }
+func (c cacheLogger) Infof(format string, args ...any)  { c.log(slog.LevelDebug, format, args) }
+func (c cacheLogger) Warnf(format string, args ...any)  { c.log(slog.LevelWarn, format, args) }
+func (c cacheLogger) Errorf(format string, args ...any) { c.log(slog.LevelError, format, args) }
+
+func (c cacheLogger) log(level slog.Level, format string, args []any) {
+	if c.l.Enabled(context.Background(), level) {
+		c.l.Log(context.Background(), level, "cache: "+fmt.Sprintf(format, args...))
+	}
+}
