@@ -295,6 +295,26 @@ func TestBuildEgressEndpointMap(t *testing.T) {
 			},
 		},
 		{
+			name: "names that go into the destination name, KRI and SNI",
+			in: topology.EgressInput{LocalZone: "zone 1", Services: []topology.MeshExternalService{
+				mes("has space", endpoints("example.com", 443)),
+				mes("k8s-name.ns", labels(topology.LabelDisplayName, "bad\xffname", topology.LabelNamespace, "-ns", topology.LabelZone, "zone 1")),
+				mes("dotted", inMesh("aa.a")),
+				mes("123"),
+				mes(longName, inMesh(strings.Repeat("m", 63)), endpoints("example.com", 443)),
+				mes("san", withTLS(topology.Verification{SubjectAltNames: []topology.SAN{{Type: topology.SANExact, Value: "ok\x00"}}})),
+			}},
+			wantDests: []string{"aa.a_dotted___extsvc_443", dest("123")},
+			wantErrs: []string{
+				fieldErr("has space", "name", `Invalid value: "has space": must be DNS labels (letters, digits, '-', '_', separated by dots): it is part of the egress SNI`),
+				fieldErr("k8s-name.ns", `labels["kuma.io/display-name"]`, `Invalid value: "bad\xffname": must be DNS labels (letters, digits, '-', '_', separated by dots): it is part of the egress SNI`),
+				fieldErr("k8s-name.ns", `labels["k8s.kuma.io/namespace"]`, `Invalid value: "-ns": must be a label value (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit): it is part of the destination name`),
+				fieldErr("k8s-name.ns", `labels["kuma.io/zone"]`, `Invalid value: "zone 1": must be a label value (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit): it is part of the destination name`),
+				fieldErr("san", "spec.tls.verification.subjectAltNames[0].value", `Invalid value: "ok\x00": must be valid UTF-8 without control characters`),
+				`topology: MeshExternalService "` + longName + `" in mesh "` + strings.Repeat("m", 63) + `": name: Invalid value: "` + longName + `": makes an egress SNI longer than 255 bytes`,
+			},
+		},
+		{
 			name: "garbage PEM",
 			in: topology.EgressInput{Services: []topology.MeshExternalService{
 				mes("ca", mtls("garbage", "", "")),
@@ -342,6 +362,8 @@ func TestBuildEgressEndpointMap(t *testing.T) {
 		})
 	}
 }
+
+var longName = strings.Repeat("x", 63) + "." + strings.Repeat("y", 63) + "." + strings.Repeat("z", 63)
 
 func sniOf(display, mesh string, port uint32) string {
 	m := topology.MeshExternalService{Mesh: mesh, Name: display, Spec: topology.Spec{Match: topology.Match{Port: port}}}

@@ -3,6 +3,8 @@ package topology
 import (
 	"net/netip"
 	"strconv"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Limits.
@@ -29,7 +31,51 @@ const (
 	msgMode          = `"mode" must be one of ["Secured", "SkipSAN", "SkipCA", "SkipAll"]`
 	msgSANType       = `"type" must be one of ["Exact", "Prefix"]`
 	msgEndpointsNone = "must not be empty (at least one endpoint, unless spec.extension is set)"
+	msgNamePart      = "must be DNS labels (letters, digits, '-', '_', separated by dots): it is part of the egress SNI"
+	msgLabelValue    = "must be a label value (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit): it is part of the destination name"
+	msgSNITooLong    = "makes an egress SNI longer than 255 bytes"
+	msgSANValue      = "must be valid UTF-8 without control characters"
 )
+
+// Field paths of the labels that go into names.
+const (
+	fieldDisplayName = `labels["` + LabelDisplayName + `"]`
+	fieldNamespace   = `labels["` + LabelNamespace + `"]`
+	fieldZone        = `labels["` + LabelZone + `"]`
+)
+
+// validateNameParts checks what goes into the destination name, KRI and egress
+// SNI: the display name and mesh are DNS labels (the SNI is a DNS name), the
+// namespace and zone are label values, and the SNI fits in 255 bytes. Without
+// this a name with a space, a control character or invalid UTF-8 would make a
+// cluster that Envoy cannot route or that cannot even be serialized, breaking
+// the whole xDS response instead of one service.
+func validateNameParts(m *MeshExternalService, mesh string, errs []fieldError) []fieldError {
+	display, displayField := m.Name, "name"
+	if v := m.Labels[LabelDisplayName]; v != "" {
+		display, displayField = v, fieldDisplayName
+	}
+	if display != "" && !isNamePart(display) {
+		errs = append(errs, fieldError{displayField, &ValidationError{Value: display, Detail: msgNamePart}})
+	}
+	if mesh != "" && !isNamePart(mesh) {
+		errs = append(errs, fieldError{"mesh", &ValidationError{Value: mesh, Detail: msgNamePart}})
+	}
+	if v := m.Labels[LabelNamespace]; v != "" && !isLabelValue(v) {
+		errs = append(errs, fieldError{fieldNamespace, &ValidationError{Value: v, Detail: msgLabelValue}})
+	}
+	if v := m.Labels[LabelZone]; v != "" && !isLabelValue(v) {
+		errs = append(errs, fieldError{fieldZone, &ValidationError{Value: v, Detail: msgLabelValue}})
+	}
+	// "a" + 16 hex + "." + display + "." + port + "." + mesh + ".mes"
+	if n := 1 + 16 + 1 + len(display) + 1 + 5 + 1 + len(mesh) + 4; n > MaxServerNameLength && display != "" && mesh != "" {
+		if sni := m.egressSNI(mesh); len(sni) > MaxServerNameLength {
+			errs = append(errs, fieldError{displayField, &ValidationError{Value: display, Detail: msgSNITooLong}})
+		}
+	}
+	return errs
+}
+
 
 // fieldError is one violation found while building a service.
 type fieldError struct {
@@ -46,6 +92,7 @@ func validate(m *MeshExternalService, mesh string, errs []fieldError) []fieldErr
 	if mesh == "" {
 		errs = append(errs, fieldError{"mesh", &ValidationError{Detail: msgNotEmpty}})
 	}
+	errs = validateNameParts(m, mesh, errs)
 	spec := &m.Spec
 	switch spec.Match.Type {
 	case "", MatchHostnameGenerator:
@@ -116,6 +163,8 @@ func validateTLS(t *TLS, errs []fieldError) []fieldError {
 		}
 		if san.Value == "" {
 			errs = append(errs, fieldError{sanField(i, "value"), &ValidationError{Detail: msgNotEmpty}})
+		} else if !printable(san.Value) {
+			errs = append(errs, fieldError{sanField(i, "value"), &ValidationError{Value: san.Value, Detail: msgSANValue}})
 		}
 	}
 	hasCert, hasKey := !ver.ClientCert.IsZero(), !ver.ClientKey.IsZero()
@@ -186,6 +235,15 @@ func isDNSName(s string) bool {
 	if len(s) > 0 && s[len(s)-1] == '.' {
 		s = s[:len(s)-1]
 	}
+	return dnsLabels(s, false)
+}
+
+// isNamePart accepts a display name or mesh: DNS labels as in isDNSName,
+// without a trailing dot, all-digit labels allowed ("123" is a valid
+// Kubernetes name).
+func isNamePart(s string) bool { return dnsLabels(s, true) }
+
+func dnsLabels(s string, numericLast bool) bool {
 	if len(s) == 0 || len(s) > MaxServerNameLength {
 		return false
 	}
@@ -213,11 +271,43 @@ func isDNSName(s string) bool {
 		if n == 0 || n > 63 || s[i-1] == '-' {
 			return false
 		}
-		if i == len(s) && allDigits {
+		if i == len(s) && allDigits && !numericLast {
 			return false
 		}
 		start = i + 1
 		allDigits = true
+	}
+	return true
+}
+
+// isLabelValue accepts a non-empty Kubernetes label value: at most 63 letters,
+// digits, '-', '_' or '.', starting and ending with a letter or digit.
+func isLabelValue(s string) bool {
+	if len(s) == 0 || len(s) > 63 || !isAlnum(s[0]) || !isAlnum(s[len(s)-1]) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !isAlnum(c) && c != '-' && c != '_' && c != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// printable reports whether s is valid UTF-8 without control characters (a
+// protobuf string must be valid UTF-8, or the resource cannot be serialized).
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			return false
+		}
 	}
 	return true
 }
