@@ -1,0 +1,195 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/meshcore/meshcore/hostname"
+)
+
+// generation is the hostname generation of the zone: the generators that
+// pass admission, the result of hostname.Generate over every service, and the
+// services by key for reporting.
+type generation struct {
+	gens   []hostname.Generator
+	result hostname.Result
+	byKey  map[serviceKey]*service
+}
+
+type serviceKey struct {
+	kind hostname.Kind
+	mesh string
+	id   string
+}
+
+func keyOf(s *hostname.Service) serviceKey { return serviceKey{s.Kind, s.Mesh, s.ID()} }
+
+// generation runs hostname.Generate once and keeps the result for the rules
+// that read it.
+func (c *cluster) generation() *generation {
+	if c.gen != nil {
+		return c.gen
+	}
+	g := &generation{byKey: make(map[serviceKey]*service, len(c.hostnames))}
+	for _, gen := range c.generators {
+		if gen.gen.Validate() == nil {
+			g.gens = append(g.gens, gen.gen)
+		}
+	}
+	svcs := make([]hostname.Service, len(c.hostnames))
+	for i := range c.hostnames {
+		s := &c.hostnames[i]
+		svcs[i] = s.svc
+		if _, dup := g.byKey[keyOf(&s.svc)]; !dup {
+			g.byKey[keyOf(&s.svc)] = s
+		}
+	}
+	g.result = hostname.Generate(g.gens, svcs)
+	c.gen = g
+	return g
+}
+
+// subject names the service a finding is about when it is reported on
+// another object: "its MeshService " for one made from a Kubernetes Service.
+func (s *service) subject() string {
+	if s.derived {
+		return "its MeshService "
+	}
+	return ""
+}
+
+// checkHostnameMissing reports, in meshes whose MeshService mode is
+// Exclusive, the services that get no hostname. Under Exclusive, outbounds
+// exist only for MeshService, MeshExternalService and MeshMultiZoneService,
+// and DNS answers only the hostnames in their status, so such a service is
+// unreachable by name. The message carries hostname.Explain's reasons and,
+// for a local Kubernetes MeshService, the generator the reference does not
+// ship.
+func checkHostnameMissing(c *cluster, r *reporter) {
+	g := c.generation()
+	for i := range c.hostnames {
+		s := &c.hostnames[i]
+		if mode, ok := c.meshMode(s.svc.Mesh); !ok || mode != meshModeExclusive {
+			continue
+		}
+		if g.byKey[keyOf(&s.svc)] != s || len(g.result.For(s.svc.Kind, s.svc.Mesh, s.svc.ID()).Addresses) > 0 {
+			continue
+		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "%sgets no hostname, and mesh %q has MeshService mode Exclusive, where only generated hostnames resolve", s.subject(), s.svc.Mesh)
+		if s.derived {
+			fmt.Fprintf(&b, " (%q does not)", s.svc.Name+"."+s.svc.Namespace+".svc.cluster.local")
+		}
+		b.WriteString(": ")
+		reasons := hostname.Explain(s.svc, g.gens, g.result)
+		b.WriteString(strings.Join(reasons[1:], "; ")) // reasons[0] sums up: no hostname
+		if lk := c.localKube; lk != nil && lk.Selector.MeshService.Matches(s.svc.Labels) {
+			fmt.Fprintf(&b, "; the reference ships no HostnameGenerator for local Kubernetes MeshServices: add one such as meshcore's %q (meshService.matchLabels %s, template %q)",
+				lk.Name, formatLabels(lk.Selector.MeshService.MatchLabels), lk.Template)
+		}
+		r.addInMesh(s.obj, s.svc.Mesh, severityError, "%s", b.String())
+	}
+}
+
+// formatLabels writes labels as {k: v, ...}, sorted by key.
+func formatLabels(labels map[string]string) string {
+	parts := make([]string, 0, len(labels))
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
+		parts = append(parts, k+": "+strconv.Quote(labels[k]))
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+// checkHostnameCollision reports every service that lost a hostname to an
+// earlier service of the same kind and mesh. The message names the winner
+// (the reference named the loser itself).
+func checkHostnameCollision(c *cluster, r *reporter) {
+	reportConditions(c, r, hostname.ReasonCollision)
+}
+
+// checkHostnameTemplate reports every (generator, service) pair whose
+// template fails: a missing label, or a result that is not a valid hostname.
+// Generators that admission rejects are reported once by the
+// hostname-generator rule instead.
+func checkHostnameTemplate(c *cluster, r *reporter) {
+	reportConditions(c, r, hostname.ReasonTemplateError)
+}
+
+func reportConditions(c *cluster, r *reporter, reason string) {
+	g := c.generation()
+	for _, st := range g.result.Services {
+		s := g.byKey[serviceKey{st.Kind, st.Mesh, st.Name}]
+		if s == nil {
+			continue
+		}
+		for _, cond := range st.Status.Conditions {
+			if cond.Reason == reason {
+				r.addInMesh(s.obj, st.Mesh, severityError, "%sgenerator %q: %s", s.subject(), cond.Generator, cond.Message)
+			}
+		}
+	}
+}
+
+// checkHostnameConflict reports hostnames held by services of different
+// kinds in one mesh: collisions are resolved within a kind only, so both keep
+// the hostname and DNS answers for one of them. Each service involved gets a
+// finding naming the others.
+func checkHostnameConflict(c *cluster, r *reporter) {
+	g := c.generation()
+	for _, conflict := range g.result.Conflicts {
+		for i, cl := range conflict.Claims {
+			s := g.byKey[serviceKey{cl.Kind, conflict.Mesh, cl.Service}]
+			if s == nil {
+				continue
+			}
+			var others []string
+			for j, o := range conflict.Claims {
+				if j != i {
+					others = append(others, fmt.Sprintf("%s %q (generator %q)", o.Kind, o.Service, o.Generator))
+				}
+			}
+			r.addInMesh(s.obj, conflict.Mesh, severityError, "%shostname %q (generator %q) is also held by %s in mesh %q: DNS answers for only one of them",
+				s.subject(), conflict.Hostname, cl.Generator, strings.Join(others, ", "), conflict.Mesh)
+		}
+	}
+}
+
+// checkHostnameGenerator reports HostnameGenerator manifests that admission
+// rejects: a selector that does not name exactly one kind, or a template that
+// is empty, does not parse, or does not render a valid hostname with the stub
+// values. They take no part in generation.
+func checkHostnameGenerator(c *cluster, r *reporter) {
+	for _, g := range c.generators {
+		if g.obj == nil {
+			continue
+		}
+		err := g.gen.Validate()
+		if err == nil {
+			continue
+		}
+		for _, e := range flatten(err) {
+			var te *hostname.TemplateError
+			var se *hostname.SelectorError
+			switch {
+			case errors.As(e, &te):
+				r.add(g.obj, severityError, "%s: %s", hostname.FieldTemplate, te.Message())
+			case errors.As(e, &se):
+				r.add(g.obj, severityError, "%s: %s", hostname.FieldSelector, se.Message())
+			default:
+				r.add(g.obj, severityError, "%v", e)
+			}
+		}
+	}
+}
+
+// flatten returns the errors joined in err (see errors.Join), or err alone.
+func flatten(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
