@@ -86,6 +86,10 @@ func run(args []string, stderr io.Writer, sigs <-chan os.Signal, listening func(
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
 
+	// Polling starts before the first read, so a change made while the
+	// server starts is seen.
+	w := newFileWatch(*configPath, *poll)
+	defer w.stop()
 	cfg, err := LoadConfig(*configPath)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
@@ -109,8 +113,6 @@ func run(args []string, stderr io.Writer, sigs <-chan os.Signal, listening func(
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(lis) }()
 
-	w := newFileWatch(*configPath, *poll)
-	defer w.stop()
 	reload := func(why string) {
 		cfg, err := LoadConfig(*configPath)
 		if err == nil {

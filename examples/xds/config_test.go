@@ -1,0 +1,104 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseConfig(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		yaml    string
+		wantErr string // substring; empty: no error
+	}{
+		{name: "empty", yaml: ``},
+		{name: "meshes only", yaml: `meshes: [aa, aa.a]`},
+		{
+			name: "universal MES with hostname and secrets",
+			yaml: `
+meshes: [aa]
+meshExternalServices:
+- type: MeshExternalService
+  mesh: aa
+  name: api
+  labels: {kuma.io/display-name: api}
+  hostname: api.example
+  spec: {match: {port: 80}, endpoints: [{address: 10.0.0.1, port: 80}]}
+secrets: {aa: {ca: "-----BEGIN CERTIFICATE-----"}}`,
+		},
+		{name: "yaml syntax", yaml: "meshes: [aa", wantErr: "xds: invalid config: "},
+		{name: "unknown top-level field", yaml: "meshes: [aa]\nmesh: aa", wantErr: `unknown field "mesh"`},
+		{name: "unknown spec field", yaml: "meshes: [aa]\nmeshExternalServices: [{mesh: aa, name: x, spec: {endpoint: []}}]", wantErr: `unknown field "endpoint"`},
+		{name: "empty mesh name", yaml: `meshes: [aa, ""]`, wantErr: `xds: invalid config: meshes[1]: mesh name is empty`},
+		{name: "duplicate mesh", yaml: `meshes: [aa, aa.a, aa]`, wantErr: `xds: invalid config: meshes[2]: mesh "aa" is listed twice (also meshes[0])`},
+		{name: "secrets of an unknown mesh", yaml: "meshes: [aa]\nsecrets: {aa.a: {x: y}}", wantErr: `xds: invalid config: secrets: mesh "aa.a" is not in meshes`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := ParseConfig([]byte(tc.yaml))
+			if tc.wantErr == "" {
+				require.NoError(t, err)
+				require.NotNil(t, cfg)
+				return
+			}
+			require.Error(t, err)
+			assert.ErrorIs(t, err, ErrConfig)
+			assert.Contains(t, err.Error(), tc.wantErr)
+			assert.Nil(t, cfg)
+		})
+	}
+}
+
+func TestParseConfigDecodesMES(t *testing.T) {
+	cfg, err := ParseConfig([]byte(`
+meshes: [aa.a]
+meshExternalServices:
+- type: MeshExternalService
+  mesh: aa.a
+  name: api
+  hostname: api.example
+  spec:
+    match: {port: 443, protocol: grpc}
+    endpoints: [{address: api.example.com, port: 443}]
+    tls:
+      enabled: true
+      verification: {mode: SkipCA, clientCert: {secret: c}, clientKey: {inlineString: k}}
+secrets: {aa.a: {c: PEM}}`))
+	require.NoError(t, err)
+	require.Len(t, cfg.MeshExternalServices, 1)
+	s := cfg.MeshExternalServices[0]
+	assert.Equal(t, "MeshExternalService", s.Type)
+	assert.Equal(t, "aa.a", s.Mesh)
+	assert.Equal(t, "api.example", s.HostnameOrDefault())
+	assert.Equal(t, uint32(443), s.Spec.Match.Port)
+	assert.Equal(t, "grpc", s.Spec.Match.Protocol)
+	assert.Equal(t, "api.example.com", s.Spec.Endpoints[0].Address)
+	assert.Equal(t, "c", s.Spec.TLS.Verification.ClientCert.Secret)
+	assert.Equal(t, "k", s.Spec.TLS.Verification.ClientKey.InlineString)
+	assert.Equal(t, []byte("PEM"), cfg.secrets()["aa.a"]["c"])
+
+	s.Hostname = ""
+	assert.Equal(t, "api.extsvc.mesh.local", s.HostnameOrDefault())
+	s.Labels = map[string]string{"kuma.io/display-name": "shown"}
+	assert.Equal(t, "shown.extsvc.mesh.local", s.HostnameOrDefault())
+}
+
+func TestLoadConfig(t *testing.T) {
+	cfg, err := LoadConfig(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"aa", "aa.a"}, cfg.Meshes)
+
+	_, err = LoadConfig(filepath.Join(t.TempDir(), "missing.yaml"))
+	assert.ErrorIs(t, err, os.ErrNotExist)
+	assert.False(t, errors.Is(err, ErrConfig))
+
+	bad := filepath.Join(t.TempDir(), "bad.yaml")
+	require.NoError(t, os.WriteFile(bad, []byte("meshes: {"), 0o600))
+	_, err = LoadConfig(bad)
+	assert.ErrorIs(t, err, ErrConfig)
+	assert.Contains(t, err.Error(), bad)
+}
