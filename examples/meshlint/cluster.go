@@ -213,8 +213,10 @@ func newCluster(objs []*object, opts options, r *reporter) *cluster {
 		}
 		c.objects = append(c.objects, o)
 	}
+	// Where the inputs define an object twice, the first definition is
+	// used throughout (and the duplicate rule reports the others).
 	for _, o := range c.objects {
-		if o.Kind == kindNamespace {
+		if _, dup := c.namespaces[o.Name]; o.Kind == kindNamespace && !dup {
 			c.namespaces[o.Name] = o
 		}
 	}
@@ -249,13 +251,36 @@ func newCluster(objs []*object, opts options, r *reporter) *cluster {
 	return c
 }
 
+// identity is what makes an object unique where it is applied: kind,
+// namespace and name on Kubernetes; kind, mesh and name in Universal (a Mesh,
+// a HostnameGenerator: kind and name).
+type identity struct {
+	form                  form
+	kind, namespace, name string
+	mesh                  string
+}
+
+func identityOf(o *object) identity {
+	id := identity{form: o.Form, kind: o.Kind, name: o.Name}
+	if o.Form == kubernetesForm {
+		id.namespace = o.Namespace
+	} else if o.Kind != kindMesh && o.Kind != kindHostnameGenerator {
+		id.mesh = meshOfResource(o)
+	}
+	return id
+}
+
 // decodeSpec decodes o.Spec into v. An absent spec decodes to the zero value.
 func decodeSpec(o *object, v any) error {
 	if len(o.Spec) == 0 {
 		return nil
 	}
 	if err := json.Unmarshal(o.Spec, v); err != nil {
-		return fmt.Errorf("spec: %w", err)
+		prefix := "spec"
+		if o.Form == universalForm && o.Kind == kindMesh {
+			prefix = "" // a Universal Mesh has its spec at the top level
+		}
+		return decodeError(prefix, err)
 	}
 	return nil
 }
@@ -265,8 +290,10 @@ func (c *cluster) addMesh(o *object) error {
 	if err := decodeSpec(o, &spec); err != nil {
 		return err
 	}
-	c.meshes[o.Name] = spec
-	c.meshObjs = append(c.meshObjs, o)
+	if _, dup := c.meshes[o.Name]; !dup {
+		c.meshes[o.Name] = spec
+		c.meshObjs = append(c.meshObjs, o)
+	}
 	return nil
 }
 
@@ -324,7 +351,7 @@ func (c *cluster) addSecret(o *object) error {
 		var data map[string][]byte
 		if len(o.Data) > 0 {
 			if err := json.Unmarshal(o.Data, &data); err != nil {
-				return fmt.Errorf("data: %w", err)
+				return decodeError("data", err)
 			}
 		}
 		value = data["value"]
@@ -333,13 +360,15 @@ func (c *cluster) addSecret(o *object) error {
 		}
 	} else if len(o.Data) > 0 {
 		if err := json.Unmarshal(o.Data, &value); err != nil {
-			return fmt.Errorf("data: %w", err)
+			return decodeError("data", err)
 		}
 	}
 	if c.secrets[mesh] == nil {
 		c.secrets[mesh] = map[string][]byte{}
 	}
-	c.secrets[mesh][o.Name] = value
+	if _, dup := c.secrets[mesh][o.Name]; !dup {
+		c.secrets[mesh][o.Name] = value
+	}
 	return nil
 }
 

@@ -170,6 +170,7 @@ func rules() []rule {
 		{"hostname-generator", "HostnameGenerators that admission rejects (hostname)", checkHostnameGenerator},
 		{"mesh-membership", "Services whose MeshService lands in another mesh than their pods (topology)", checkMembership},
 		{"mes-build", "MeshExternalServices the egress cannot build, each on its own (topology)", checkExternalServices},
+		{"duplicate", "objects defined more than once across the inputs: only one can exist, and which depends on the order of applying", checkDuplicates},
 		{"lb-local-traffic", "LoadBalancer Services with externalTrafficPolicy: Local, unreachable in-cluster from nodes without a backend", checkLoadBalancerLocal},
 		{"headless-pod-labels", "headless Services whose generator template reads labels their per-pod MeshServices lack (hostname)", checkHeadlessLabels},
 	}

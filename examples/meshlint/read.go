@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"sigs.k8s.io/yaml"
@@ -214,7 +217,7 @@ func appendObjects(objs []object, js []byte, at location, depth int) ([]object, 
 	}
 	var m manifest
 	if err := json.Unmarshal(js, &m); err != nil {
-		return objs, fmt.Errorf("not a resource: %w", err)
+		return objs, decodeError("", err)
 	}
 	switch {
 	case m.Kind == "List" || (m.Kind == "" && m.Type == "" && m.Items != nil):
@@ -270,6 +273,49 @@ func appendObjects(objs []object, js []byte, at location, depth int) ([]object, 
 		return append(objs, o), nil
 	}
 	return objs, fmt.Errorf("document has neither kind (Kubernetes form) nor type (Universal form)")
+}
+
+// decodeError rewords a JSON decoding error in terms of the manifest: the
+// field path under prefix, what was found and what belongs there, instead of
+// Go type names.
+func decodeError(prefix string, err error) error {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) {
+		return err
+	}
+	field := te.Field
+	if prefix != "" {
+		field = strings.TrimSuffix(prefix+"."+field, ".")
+	}
+	if field == "" {
+		field = "document"
+	}
+	return fmt.Errorf("%s: got a %s, want %s", field, te.Value, jsonKind(te.Type))
+}
+
+// jsonKind names what a Go type holds in JSON words.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return "a base64 string"
+		}
+		return "an array"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return t.String()
 }
 
 // yamlError turns a YAML library error into a parseError at the line it names,

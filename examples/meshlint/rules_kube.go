@@ -85,3 +85,20 @@ func checkHeadlessLabels(c *cluster, r *reporter) {
 		}
 	}
 }
+
+// checkDuplicates reports every object defined again after its first
+// definition in the inputs (same kind and name, and namespace or mesh).
+// Applying both keeps whichever comes last, so the result depends on the
+// order; the linter uses the first.
+func checkDuplicates(c *cluster, r *reporter) {
+	first := make(map[identity]*object, len(c.objects))
+	for _, o := range c.objects {
+		id := identityOf(o)
+		f, dup := first[id]
+		if !dup {
+			first[id] = o
+			continue
+		}
+		r.add(o, severityError, "defined again (first at %s:%d): only one can exist, and applying both keeps the last; the linter uses the first", f.At.File, f.At.Line)
+	}
+}

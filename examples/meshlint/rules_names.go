@@ -165,7 +165,11 @@ func checkNaming(c *cluster, r *reporter) {
 			if errors.As(res.Err, &list) {
 				detail = strings.Join(list.Details(), "; ")
 			}
-			r.add(e.obj, severityError, "name %q is rejected under -mode %s: %s; suggested name: %q", e.name, c.opts.Mode, detail, suggestion)
+			when := "under -mode " + c.opts.Mode.String()
+			if !naming.BaseRule.Valid(e.name) {
+				when = "in every mode" // the base rule applies to every kind, Off included
+			}
+			r.add(e.obj, severityError, "name %q is rejected %s: %s; suggested name: %q", e.name, when, detail, suggestion)
 			continue
 		}
 		r.add(e.obj, severityWarning, "%s; suggested name: %q", strings.Join(res.Warnings, "; "), suggestion)

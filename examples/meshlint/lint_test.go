@@ -1,0 +1,235 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meshcore/meshcore/naming"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden from the current output")
+
+// lintFiles lints the given files (relative to testdata) together.
+func lintFiles(t testing.TB, opts options, files ...string) result {
+	t.Helper()
+	inputs := make([]input, len(files))
+	for i, f := range files {
+		path := filepath.ToSlash(filepath.Join("testdata", f))
+		data, err := os.ReadFile(path)
+		require.NoError(t, err)
+		inputs[i] = input{Name: path, Data: data}
+	}
+	return lint(inputs, opts)
+}
+
+// checkGolden compares the text and JSON output of res with
+// testdata/golden/<name>.txt and .json, or rewrites them under -update.
+func checkGolden(t *testing.T, name string, res result) {
+	t.Helper()
+	var text, js bytes.Buffer
+	require.NoError(t, writeText(&text, res.Findings))
+	require.NoError(t, writeJSON(&js, res.Findings))
+	for _, g := range []struct {
+		ext string
+		got []byte
+	}{{".txt", text.Bytes()}, {".json", js.Bytes()}} {
+		path := filepath.Join("testdata", "golden", name+g.ext)
+		if *update {
+			require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+			require.NoError(t, os.WriteFile(path, g.got, 0o644))
+		}
+		want, err := os.ReadFile(path)
+		require.NoError(t, err, "missing golden file; run go test ./examples/meshlint -update")
+		if diff := cmp.Diff(string(want), string(g.got)); diff != "" {
+			t.Errorf("output differs from %s (-want +got); rerun with -update if intended:\n%s", path, diff)
+		}
+	}
+}
+
+func rulesOf(res result) []string {
+	var ids []string
+	for _, f := range res.Findings {
+		if !slices.Contains(ids, f.Rule) {
+			ids = append(ids, f.Rule)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// TestRules runs every rule over a manifest that must trigger it and one
+// that must not, and pins the whole output of each in golden files.
+func TestRules(t *testing.T) {
+	warn := options{Mode: naming.Warn}
+	enforce := options{Mode: naming.Enforce}
+	tests := []struct {
+		rule string
+		file string // under testdata/rules/<rule>/
+		opts options
+		// positive: the rule must report something; negative: the run must
+		// report nothing at all.
+		positive bool
+		// count is the number of findings of the rule a positive case
+		// makes.
+		count int
+		exit  int
+	}{
+		{"proxy-id", "positive", warn, true, 2, 1},
+		{"proxy-id", "positive-ambiguous", warn, true, 1, 1},
+		{"proxy-id", "negative", warn, false, 0, 0},
+		{"naming", "positive", warn, true, 4, 1},
+		{"naming", "positive-enforce", enforce, true, 4, 1},
+		{"naming", "negative", warn, false, 0, 0},
+		{"naming", "negative", enforce, false, 0, 0},
+		{"hostname-missing", "positive", warn, true, 2, 1},
+		{"hostname-missing", "negative", warn, false, 0, 0},
+		{"hostname-collision", "positive", warn, true, 1, 1},
+		{"hostname-collision", "negative", warn, false, 0, 0},
+		{"hostname-conflict", "positive", warn, true, 2, 1},
+		{"hostname-conflict", "negative", warn, false, 0, 0},
+		{"hostname-template", "positive", warn, true, 2, 1},
+		{"hostname-template", "negative", warn, false, 0, 0},
+		{"hostname-generator", "positive", warn, true, 5, 1},
+		{"hostname-generator", "negative", warn, false, 0, 0},
+		{"mesh-membership", "positive", warn, true, 2, 1},
+		{"mesh-membership", "negative", warn, false, 0, 0},
+		{"mes-build", "positive", warn, true, 5, 1},
+		{"mes-build", "negative", warn, false, 0, 0},
+		{"lb-local-traffic", "positive", warn, true, 1, 0},
+		{"lb-local-traffic", "negative", warn, false, 0, 0},
+		{"headless-pod-labels", "positive", warn, true, 3, 1},
+		{"headless-pod-labels", "negative", warn, false, 0, 0},
+		{"parse", "positive", warn, true, 5, 2},
+		{"parse", "negative", warn, false, 0, 0},
+		{"schema", "positive", warn, true, 3, 1},
+		{"schema", "negative", warn, false, 0, 0},
+		{"duplicate", "positive", warn, true, 3, 1},
+		{"duplicate", "negative", warn, false, 0, 0},
+	}
+	covered := map[string][2]bool{}
+	for _, tt := range tests {
+		name := tt.rule + "/" + tt.file + "-" + tt.opts.Mode.String()
+		t.Run(name, func(t *testing.T) {
+			res := lintFiles(t, tt.opts, filepath.Join("rules", tt.rule, tt.file+".yaml"))
+			n := 0
+			for _, f := range res.Findings {
+				if f.Rule == tt.rule {
+					n++
+				}
+			}
+			if tt.positive {
+				assert.Equal(t, tt.count, n, "findings of rule %s; all rules: %v", tt.rule, rulesOf(res))
+			} else {
+				assert.Empty(t, res.Findings, "a negative manifest must be clean")
+			}
+			assert.Equal(t, tt.exit, res.exitCode())
+			checkGolden(t, filepath.Join("rules", name), res)
+		})
+		c := covered[tt.rule]
+		if tt.positive {
+			c[0] = true
+		} else {
+			c[1] = true
+		}
+		covered[tt.rule] = c
+	}
+	for _, rl := range ruleList() {
+		assert.Equal(t, [2]bool{true, true}, covered[rl.ID], "rule %s needs a positive and a negative case", rl.ID)
+	}
+}
+
+// TestFindingsAreSortedAndStable checks the output contract on a run over
+// several files with findings of most rules: sorted by compareFindings, no
+// duplicates, and the same bytes whatever order the files are given in.
+func TestFindingsAreSortedAndStable(t *testing.T) {
+	files := []string{
+		"incidents/000-gateway-exclusive.yaml",
+		"incidents/001-dotted-mesh.yaml",
+		"incidents/002-lb-local.yaml",
+		"incidents/003-headless.yaml",
+		"incidents/004-missing-secret.yaml",
+		"rules/mes-build/positive.yaml",
+		"rules/naming/positive.yaml",
+		"rules/parse/positive.yaml",
+	}
+	res := lintFiles(t, options{Mode: naming.Warn}, files...)
+	require.Greater(t, len(res.Findings), 20)
+	assert.True(t, slices.IsSortedFunc(res.Findings, compareFindings))
+	for i := 1; i < len(res.Findings); i++ {
+		assert.NotEqual(t, res.Findings[i-1], res.Findings[i], "duplicate finding")
+	}
+	slices.Reverse(files)
+	again := lintFiles(t, options{Mode: naming.Warn}, files...)
+	if diff := cmp.Diff(res.Findings, again.Findings); diff != "" {
+		t.Errorf("findings depend on input order (-forward +reversed):\n%s", diff)
+	}
+	var a, b bytes.Buffer
+	require.NoError(t, writeJSON(&a, res.Findings))
+	require.NoError(t, writeJSON(&b, again.Findings))
+	assert.Equal(t, a.String(), b.String())
+}
+
+// TestJSONShape pins the JSON field names tools read.
+func TestJSONShape(t *testing.T) {
+	res := lintFiles(t, options{Mode: naming.Warn}, "rules/proxy-id/positive.yaml")
+	var buf bytes.Buffer
+	require.NoError(t, writeJSON(&buf, res.Findings))
+	var got []map[string]any
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &got))
+	require.NotEmpty(t, got)
+	for _, f := range got {
+		for _, key := range []string{"severity", "rule", "kind", "name", "message", "file", "line"} {
+			assert.Contains(t, f, key)
+		}
+	}
+
+	buf.Reset()
+	require.NoError(t, writeJSON(&buf, nil))
+	assert.Equal(t, "[]\n", buf.String(), "no findings is an empty array, not null")
+}
+
+// TestZoneName checks that the zone name from -zone is held to the naming
+// rule of zones, and that it reaches the services' .Zone.
+func TestZoneName(t *testing.T) {
+	res := lint(nil, options{Mode: naming.Warn, Zone: "eu_west.1"})
+	require.Len(t, res.Findings, 1)
+	f := res.Findings[0]
+	assert.Equal(t, "naming", f.Rule)
+	assert.Equal(t, "Zone/eu_west.1", f.object())
+	assert.Equal(t, severityError, f.Severity, "an underscore breaks the base rule in every mode")
+	assert.Contains(t, f.Message, `suggested name: "eu-west-1"`)
+
+	doc := "type: Mesh\nname: default\nmeshServices:\n  mode: Exclusive\n---\n" +
+		"type: HostnameGenerator\nname: zonal\nspec:\n  selector:\n    meshService: {}\n  template: '{{ .Zone }}.mesh.local'\n---\n" +
+		"type: MeshService\nname: a\nmesh: default\nspec: {}\n"
+	res = lint([]input{{Name: "zone.yaml", Data: []byte(doc)}}, options{Mode: naming.Warn, Zone: "eu-west"})
+	assert.Empty(t, res.Findings, "a Universal Mesh keeps its spec fields at the top level; the service gets eu-west.mesh.local")
+	c := newCluster(objectsOf(t, doc), options{Zone: "eu-west"}, &reporter{})
+	require.Len(t, c.hostnames, 1)
+	st := c.generation().result.For(c.hostnames[0].svc.Kind, "default", "a")
+	var hosts []string
+	for _, a := range st.Addresses {
+		hosts = append(hosts, a.Hostname)
+	}
+	assert.Equal(t, []string{"a.svc.mesh.local", "eu-west.mesh.local"}, hosts, "the shipped Universal generator, then the manifest's")
+}
+
+func objectsOf(t *testing.T, doc string) []*object {
+	t.Helper()
+	objs, errs := readObjects(input{Name: "t.yaml", Data: []byte(doc)})
+	require.Empty(t, errs)
+	out := make([]*object, len(objs))
+	for i := range objs {
+		out[i] = &objs[i]
+	}
+	return out
+}
