@@ -22,7 +22,8 @@
 // # Modes
 //
 // A [Policy] maps each [Kind] to a [Rule] and has a [Mode]. Every name must
-// satisfy [BaseRule] (a non-empty RFC 1123 subdomain) in every mode; that is
+// satisfy [BaseRule] (a non-empty RFC 1123 subdomain; an empty name gets
+// "cannot be empty") in every mode, [Off] included; that is
 // what Kubernetes requires of object names, and a violation is always an
 // error. A kind's stricter rule is then [Off] (not checked), [Warn] (a
 // deprecation warning), [EnforceOnCreate] (new resources rejected, existing
@@ -35,6 +36,7 @@
 // The control plane this package follows tied the phase to its release
 // (warnings in one release line, rejection in the next). Here it is a
 // setting, [Policy.Validate] returns warnings as data, and [Audit] says which
-// resources switching to [Enforce] would reject, with a [Suggest]ed name for
-// each.
+// resources switching to [Enforce] would reject, each with a compliant name
+// from [Suggest] (deterministic, idempotent, and made unique with a hash
+// suffix when it must be shortened or would collide).
 package naming

@@ -190,36 +190,77 @@ func matchDNS1123Label(s string) bool {
 // matchLabelTail checks s[1:] for [-a-z0-9]* and the last byte for [a-z0-9].
 // The caller has checked s[0].
 func matchLabelTail(s string) bool {
-	for i := 1; i < len(s); i++ {
-		if c := s[i]; !isAlnum(c) && c != '-' {
-			return false
-		}
-	}
-	return isAlnum(s[len(s)-1])
+	return skipLabelBytes(s, 1) == len(s) && s[len(s)-1] != '-'
 }
 
+// matchDNS1123Subdomain checks each label: [a-z0-9], then [-a-z0-9]*, not
+// ending with '-', followed by a '.' and another label or by the end.
 func matchDNS1123Subdomain(s string) bool {
-	// start is the index of the current label's first byte. A label starts
-	// with [a-z0-9] and may not end with '-'; the last label may not be empty.
-	start := 0
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case isAlnum(c):
-		case c == '-':
-			if i == start {
-				return false
-			}
-		case c == '.':
-			if i == start || s[i-1] == '-' {
-				return false
-			}
-			start = i + 1
-		default:
+	i := 0
+	for i < len(s) {
+		if byteClass[s[i]] != classAlnum {
 			return false
 		}
+		i = skipLabelBytes(s, i+1)
+		if s[i-1] == '-' {
+			return false
+		}
+		if i == len(s) {
+			return true
+		}
+		if s[i] != '.' {
+			return false
+		}
+		i++
 	}
-	return start < len(s) && s[len(s)-1] != '-'
+	return false // empty, or ends with '.'
 }
+
+// skipLabelBytes returns the index of the first byte of s at or after i that
+// is not [-a-z0-9], or len(s). It tests 8 bytes per step while it can: the
+// AND of their classes has bit 0 set only if all of them are allowed.
+func skipLabelBytes(s string, i int) int {
+	for i+8 <= len(s) {
+		t := s[i : i+8]
+		if byteClass[t[0]]&byteClass[t[1]]&byteClass[t[2]]&byteClass[t[3]]&
+			byteClass[t[4]]&byteClass[t[5]]&byteClass[t[6]]&byteClass[t[7]]&1 == 0 {
+			break
+		}
+		i += 8
+	}
+	for i < len(s) && byteClass[s[i]] != 0 {
+		i++
+	}
+	return i
+}
+
+// Byte classes: bit 0 is set for the bytes allowed inside a label, bit 1
+// for those allowed at its ends, so the AND of several classes says whether
+// all the bytes may be inside a label.
+const (
+	classDash  = 1
+	classAlnum = 3
+)
+
+// byteClass maps a byte to classAlnum ([a-z0-9]), classDash ('-') or 0. It is
+// a string constant, so the table is immutable and needs no initialization.
+const byteClass = "" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 0x00
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 0x10
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00" + // 0x20
+	"\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x00\x00\x00\x00\x00\x00" + // 0x30
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 0x40
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 0x50
+	"\x00\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03" + // 0x60
+	"\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x00\x00\x00\x00\x00" + // 0x70
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 0x80
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 0x90
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 0xa0
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 0xb0
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 0xc0
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 0xd0
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 0xe0
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" // 0xf0
 
 func isLower(c byte) bool { return 'a' <= c && c <= 'z' }
 

@@ -175,3 +175,18 @@ func TestNoAllocs(t *testing.T) {
 		assert.Zero(t, testing.AllocsPerRun(100, f), name)
 	}
 }
+
+func TestByteClass(t *testing.T) {
+	require.Len(t, byteClass, 256)
+	for c := 0; c < 256; c++ {
+		want := 0
+		switch {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+			want = classAlnum
+		case c == '-':
+			want = classDash
+		}
+		assert.Equal(t, want, int(byteClass[c]), "byte %#x", c)
+		assert.Equal(t, want == classAlnum, isAlnum(byte(c)), "isAlnum(%#x)", c)
+	}
+}

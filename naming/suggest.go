@@ -1,6 +1,9 @@
 package naming
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // hashLen is the number of hex digits of the hash suffix.
 const hashLen = 8
@@ -61,15 +64,14 @@ func suggest(rule Rule, name string, unique bool, salt uint32) string {
 		return "x-" + string(appendHash(nil, name, salt))
 	}
 	if rule == DNS1035Label && !isLower(b[0]) {
-		b = append(b[:2], b...)
-		b[0], b[1] = 'x', '-'
+		b = slices.Insert(b, 0, 'x', '-')
 	}
-	max := rule.MaxLength()
-	if !unique && len(b) <= max {
+	limit := rule.MaxLength()
+	if !unique && len(b) <= limit {
 		return string(b)
 	}
-	if len(b) > max-1-hashLen {
-		b = b[:max-1-hashLen]
+	if len(b) > limit-1-hashLen {
+		b = b[:limit-1-hashLen]
 	}
 	for b[len(b)-1] == '-' || b[len(b)-1] == '.' {
 		b = b[:len(b)-1]
