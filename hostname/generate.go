@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"time"
 )
 
 // The condition type and reasons of a service's status, as the control plane
@@ -139,22 +140,32 @@ func generationOrder(gens []Generator) []int {
 }
 
 // serviceOrder returns the indexes of svcs in the order they claim
-// hostnames: by creation time, then by ID, then by mesh.
-func serviceOrder(svcs []Service) []int {
-	order := make([]int, len(svcs))
-	for i := range order {
-		order[i] = i
+// hostnames: by creation time, then by ID, then by mesh and kind (input order
+// for services equal in all four).
+func serviceOrder(svcs []Service) []int32 {
+	type entry struct {
+		created time.Time
+		id      string
+		i       int32
 	}
-	slices.SortStableFunc(order, func(i, j int) int {
-		a, b := &svcs[i], &svcs[j]
-		if c := a.Created.Compare(b.Created); c != 0 {
+	es := make([]entry, len(svcs))
+	for i := range svcs {
+		es[i] = entry{svcs[i].Created, svcs[i].ID(), int32(i)}
+	}
+	slices.SortFunc(es, func(a, b entry) int {
+		if c := a.created.Compare(b.created); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(a.ID(), b.ID()); c != 0 {
+		if c := cmp.Compare(a.id, b.id); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.Mesh, b.Mesh)
+		sa, sb := &svcs[a.i], &svcs[b.i]
+		return cmp.Or(cmp.Compare(sa.Mesh, sb.Mesh), cmp.Compare(sa.Kind, sb.Kind), cmp.Compare(a.i, b.i))
 	})
+	order := make([]int32, len(es))
+	for i, e := range es {
+		order[i] = e.i
+	}
 	return order
 }
 
@@ -163,10 +174,11 @@ type claimKey struct {
 	mesh, host string
 }
 
-type claim struct{ svc, gen int }
+type claim struct{ svc, run int32 }
 
 type svcState struct {
 	svc   *Service
+	id    string
 	addrs []Address
 	conds []Condition
 }
@@ -200,22 +212,44 @@ func kinds() [3]Kind { return [...]Kind{MeshExternalService, MeshMultiZoneServic
 func Generate(gens []Generator, svcs []Service) Result {
 	var res Result
 
+	// States in output order (kind, mesh, ID), keeping the first in service
+	// order of services that repeat an identity; byKind lists them in service
+	// order.
+	order := serviceOrder(svcs)
+	rank := make([]int32, len(svcs))
+	for r, i := range order {
+		rank[i] = int32(r)
+	}
+	type keyed struct {
+		key serviceKey
+		i   int32
+	}
+	keys := make([]keyed, len(svcs))
+	for i := range svcs {
+		keys[i] = keyed{serviceKey{svcs[i].Kind, svcs[i].Mesh, svcs[i].ID()}, int32(i)}
+	}
+	slices.SortFunc(keys, func(a, b keyed) int {
+		return cmp.Or(compareKeys(a.key, b.key), cmp.Compare(rank[a.i], rank[b.i]))
+	})
+	stateOf := make([]int32, len(svcs))
 	states := make([]svcState, 0, len(svcs))
-	byKind := map[Kind][]int{}
-	seen := make(map[serviceKey]struct{}, len(svcs))
-	for _, i := range serviceOrder(svcs) {
-		s := &svcs[i]
-		k := serviceKey{s.Kind, s.Mesh, s.ID()}
-		if _, dup := seen[k]; dup {
+	for j, k := range keys {
+		stateOf[k.i] = -1
+		if j > 0 && keys[j-1].key == k.key {
 			continue
 		}
-		seen[k] = struct{}{}
-		byKind[s.Kind] = append(byKind[s.Kind], len(states))
-		states = append(states, svcState{svc: s})
+		stateOf[k.i] = int32(len(states))
+		states = append(states, svcState{svc: &svcs[k.i], id: k.key.name})
+	}
+	byKind := map[Kind][]int32{}
+	for _, i := range order {
+		if si := stateOf[i]; si >= 0 {
+			byKind[svcs[i].Kind] = append(byKind[svcs[i].Kind], si)
+		}
 	}
 
-	claims := map[claimKey]claim{}
-	conflicted := map[[2]string]struct{}{}
+	// Compile each generator once, in generation order.
+	var runs []genRun
 	for _, gi := range generationOrder(gens) {
 		g := &gens[gi]
 		kind, sel, ok := g.Selector.Target()
@@ -223,50 +257,86 @@ func Generate(gens []Generator, svcs []Service) Result {
 			res.Invalid = append(res.Invalid, &SelectorError{Generator: g.Name, Defined: g.Selector.defined()})
 			continue
 		}
-		members := byKind[kind]
-		if len(members) == 0 {
+		if len(byKind[kind]) == 0 {
 			continue
 		}
-		tpl, perr := parseTemplate(g.Template)
-		var perrMsg string
-		if perr != nil {
-			perrMsg = perr.Message()
+		r := genRun{gen: g, kind: kind, match: sortedPairs(sel)}
+		var perr *TemplateError
+		if r.tpl, perr = parseTemplate(g.Template); perr != nil {
+			r.parseErr = perr.Message()
 		}
-		for _, si := range members {
-			st := &states[si]
-			if !sel.Matches(st.svc.Labels) {
-				continue
+		runs = append(runs, r)
+	}
+
+	// Render every selected pair, one service at a time so that its labels
+	// stay in cache across generators.
+	for _, kind := range kinds() {
+		var mine []int
+		for ri := range runs {
+			if runs[ri].kind == kind {
+				mine = append(mine, ri)
 			}
-			if perr != nil {
-				st.conds = append(st.conds, Condition{Generator: g.Name, Type: ConditionGenerated, Reason: ReasonTemplateError, Message: perrMsg})
-				continue
-			}
-			host, err := tpl.render(st.svc, false)
-			if err != nil {
-				st.conds = append(st.conds, Condition{Generator: g.Name, Type: ConditionGenerated, Reason: ReasonTemplateError, Message: err.(*TemplateError).Message()})
-				continue
-			}
-			ck := claimKey{kind, st.svc.Mesh, host}
-			if c, taken := claims[ck]; taken {
-				winner := gens[c.gen].Name
-				if c.svc == si {
-					st.conds = append(st.conds, Condition{Generator: g.Name, Type: ConditionGenerated, Status: true, Reason: ReasonGenerated,
-						Message: fmt.Sprintf("Hostname %q is already generated for this %s by %q", host, kind, winner)})
-				} else {
-					st.conds = append(st.conds, Condition{Generator: g.Name, Type: ConditionGenerated, Reason: ReasonCollision,
-						Message: fmt.Sprintf("Hostname collision with %s: %s (hostname %q generated for it by %q)", kind, states[c.svc].svc.ID(), host, winner)})
-				}
-				continue
-			}
-			claims[ck] = claim{svc: si, gen: gi}
-			st.addrs = append(st.addrs, Address{Hostname: host, Generator: g.Name})
-			st.conds = append(st.conds, Condition{Generator: g.Name, Type: ConditionGenerated, Status: true, Reason: ReasonGenerated})
-			for _, other := range kinds() {
-				if other == kind {
+		}
+		if len(mine) == 0 {
+			continue
+		}
+		for _, si := range byKind[kind] {
+			svc := states[si].svc
+			for _, ri := range mine {
+				r := &runs[ri]
+				if !matches(r.match, svc.Labels) {
 					continue
 				}
-				if _, ok := claims[claimKey{other, ck.mesh, host}]; ok {
-					conflicted[[2]string{ck.mesh, host}] = struct{}{}
+				p := pair{svc: si}
+				if r.tpl == nil {
+					p.err = r.parseErr
+				} else if host, err := r.tpl.render(svc, false); err != nil {
+					p.err = err.(*TemplateError).Message()
+				} else {
+					p.host = host
+				}
+				r.pairs = append(r.pairs, p)
+			}
+		}
+	}
+
+	// Claim hostnames in generation order, then service order.
+	total := 0
+	for ri := range runs {
+		total += len(runs[ri].pairs)
+	}
+	claims := make(map[claimKey]claim, total)
+	conflicted := map[[2]string]struct{}{}
+	for ri := range runs {
+		r := &runs[ri]
+		name := r.gen.Name
+		for _, p := range r.pairs {
+			st := &states[p.svc]
+			if p.host == "" {
+				st.conds = append(st.conds, Condition{Generator: name, Type: ConditionGenerated, Reason: ReasonTemplateError, Message: p.err})
+				continue
+			}
+			ck := claimKey{r.kind, st.svc.Mesh, p.host}
+			if c, taken := claims[ck]; taken {
+				winner := runs[c.run].gen.Name
+				if c.svc == p.svc {
+					st.conds = append(st.conds, Condition{Generator: name, Type: ConditionGenerated, Status: true, Reason: ReasonGenerated,
+						Message: fmt.Sprintf("Hostname %q is already generated for this %s by %q", p.host, r.kind, winner)})
+				} else {
+					st.conds = append(st.conds, Condition{Generator: name, Type: ConditionGenerated, Reason: ReasonCollision,
+						Message: fmt.Sprintf("Hostname collision with %s: %s (hostname %q generated for it by %q)", r.kind, states[c.svc].id, p.host, winner)})
+				}
+				continue
+			}
+			claims[ck] = claim{svc: p.svc, run: int32(ri)}
+			st.addrs = append(st.addrs, Address{Hostname: p.host, Generator: name})
+			st.conds = append(st.conds, Condition{Generator: name, Type: ConditionGenerated, Status: true, Reason: ReasonGenerated})
+			for _, other := range kinds() {
+				if other == r.kind {
+					continue
+				}
+				if _, ok := claims[claimKey{other, ck.mesh, p.host}]; ok {
+					conflicted[[2]string{ck.mesh, p.host}] = struct{}{}
 				}
 			}
 		}
@@ -275,21 +345,22 @@ func Generate(gens []Generator, svcs []Service) Result {
 	res.Services = make([]ServiceStatus, len(states))
 	for i := range states {
 		st := &states[i]
-		slices.SortStableFunc(st.addrs, func(a, b Address) int {
-			return cmp.Or(cmp.Compare(a.Generator, b.Generator), cmp.Compare(a.Hostname, b.Hostname))
-		})
-		slices.SortStableFunc(st.conds, func(a, b Condition) int { return cmp.Compare(a.Generator, b.Generator) })
-		res.Services[i] = ServiceStatus{Kind: st.svc.Kind, Mesh: st.svc.Mesh, Name: st.svc.ID(), Status: Status{Addresses: st.addrs, Conditions: st.conds}}
+		if len(st.addrs) > 1 {
+			slices.SortStableFunc(st.addrs, func(a, b Address) int {
+				return cmp.Or(cmp.Compare(a.Generator, b.Generator), cmp.Compare(a.Hostname, b.Hostname))
+			})
+		}
+		if len(st.conds) > 1 {
+			slices.SortStableFunc(st.conds, func(a, b Condition) int { return cmp.Compare(a.Generator, b.Generator) })
+		}
+		res.Services[i] = ServiceStatus{Kind: st.svc.Kind, Mesh: st.svc.Mesh, Name: st.id, Status: Status{Addresses: st.addrs, Conditions: st.conds}}
 	}
-	slices.SortFunc(res.Services, func(a, b ServiceStatus) int {
-		return compareKeys(serviceKey{a.Kind, a.Mesh, a.Name}, serviceKey{b.Kind, b.Mesh, b.Name})
-	})
 
 	for mh := range conflicted {
 		c := Conflict{Mesh: mh[0], Hostname: mh[1]}
-		for _, k := range kinds() { // already sorted by kind
+		for _, k := range kinds() {
 			if cl, ok := claims[claimKey{k, mh[0], mh[1]}]; ok {
-				c.Claims = append(c.Claims, Claim{Kind: k, Service: states[cl.svc].svc.ID(), Generator: gens[cl.gen].Name})
+				c.Claims = append(c.Claims, Claim{Kind: k, Service: states[cl.svc].id, Generator: runs[cl.run].gen.Name})
 			}
 		}
 		res.Conflicts = append(res.Conflicts, c)
@@ -298,4 +369,47 @@ func Generate(gens []Generator, svcs []Service) Result {
 		return cmp.Or(cmp.Compare(a.Mesh, b.Mesh), cmp.Compare(a.Hostname, b.Hostname))
 	})
 	return res
+}
+
+// genRun is one valid generator during Generate: its compiled template (or
+// parse error message), its selector as sorted pairs, and the pairs it
+// rendered, in service order.
+type genRun struct {
+	gen      *Generator
+	kind     Kind
+	match    []labelPair
+	tpl      *Template
+	parseErr string
+	pairs    []pair
+}
+
+// pair is the outcome of one (generator, service) pair: a hostname, or the
+// condition message of its template error.
+type pair struct {
+	svc  int32
+	host string
+	err  string
+}
+
+type labelPair struct{ key, value string }
+
+func sortedPairs(sel *LabelSelector) []labelPair {
+	if sel == nil {
+		return nil
+	}
+	ps := make([]labelPair, 0, len(sel.MatchLabels))
+	for k, v := range sel.MatchLabels {
+		ps = append(ps, labelPair{k, v})
+	}
+	slices.SortFunc(ps, func(a, b labelPair) int { return cmp.Compare(a.key, b.key) })
+	return ps
+}
+
+func matches(ps []labelPair, labels map[string]string) bool {
+	for _, p := range ps {
+		if v, ok := labels[p.key]; !ok || v != p.value {
+			return false
+		}
+	}
+	return true
 }

@@ -239,7 +239,14 @@ func (t *Template) Render(svc Service) (string, error) {
 	if t == nil || t.tmpl == nil {
 		return "", &TemplateError{Stage: StageParse, Err: errors.New("hostname: template is not compiled")}
 	}
-	return t.render(&svc, false)
+	if t.fast {
+		// svc must not escape on this path: only the result is allocated.
+		if out, ok := t.concat(&svc); ok {
+			return t.check(out, false)
+		}
+	}
+	slow := svc
+	return t.slow(&slow, false)
 }
 
 // render renders for svc, or with the stub values when stub is true (svc is
@@ -248,16 +255,25 @@ func (t *Template) render(svc *Service, stub bool) (string, error) {
 	if stub {
 		svc = nil
 	}
-	out, ok := "", false
 	if t.fast {
-		out, ok = t.concat(svc)
-	}
-	if !ok {
-		var err error
-		if out, err = t.execute(svc); err != nil {
-			return "", &TemplateError{Template: t.text, Stage: StageExec, Admission: stub, Err: err}
+		if out, ok := t.concat(svc); ok {
+			return t.check(out, stub)
 		}
 	}
+	return t.slow(svc, stub)
+}
+
+// slow renders through text/template.
+func (t *Template) slow(svc *Service, stub bool) (string, error) {
+	out, err := t.execute(svc)
+	if err != nil {
+		return "", &TemplateError{Template: t.text, Stage: StageExec, Admission: stub, Err: err}
+	}
+	return t.check(out, stub)
+}
+
+// check returns out if it is a valid hostname.
+func (t *Template) check(out string, stub bool) (string, error) {
 	if v := hostnameViolations(out); v != nil {
 		return "", &TemplateError{Template: t.text, Stage: StageHostname, Admission: stub, Hostname: out, Violations: v, Err: ErrInvalidHostname}
 	}

@@ -1,0 +1,124 @@
+package hostname
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestExplainExclusiveMode replays the gateway-502 case: a Kubernetes zone
+// with the shipped generators (its own and those synced from global) gives a
+// local MeshService no hostname; Explain says why; with the local Kubernetes
+// generator it gets backend.kuma-demo.svc.cluster.local.
+func TestExplainExclusiveMode(t *testing.T) {
+	backend := kubeService()
+	var shipped []Generator
+	for _, g := range append(DefaultGenerators(Kubernetes, Global), DefaultGenerators(Kubernetes, Zone)...) {
+		if g.Name != LocalKubernetesGenerator {
+			shipped = append(shipped, g)
+		}
+	}
+
+	got := Explain(backend, shipped, Generate(shipped, []Service{backend}))
+	want := []string{
+		`MeshService "backend.kuma-demo" in mesh "default" has no hostname`,
+		`generator "synced-headless-kube-mesh-service": does not select it: label "k8s.kuma.io/is-headless-service" is "false" (wants "true"), label "kuma.io/origin" is "zone" (wants "global")`,
+		`generator "synced-kube-mesh-service": does not select it: label "kuma.io/origin" is "zone" (wants "global")`,
+		`generator "synced-universal-mesh-service": does not select it: label "kuma.io/env" is "kubernetes" (wants "universal"), label "kuma.io/origin" is "zone" (wants "global")`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("without the local generator (-want +got):\n%s", diff)
+	}
+
+	withLocal := append(DefaultGenerators(Kubernetes, Global), DefaultGenerators(Kubernetes, Zone)...)
+	got = Explain(backend, withLocal, Generate(withLocal, []Service{backend}))
+	want = []string{
+		`MeshService "backend.kuma-demo" in mesh "default" has hostname "backend.kuma-demo.svc.cluster.local"`,
+		`generator "local-kube-mesh-service": generated "backend.kuma-demo.svc.cluster.local"`,
+		`generator "synced-headless-kube-mesh-service": does not select it: label "k8s.kuma.io/is-headless-service" is "false" (wants "true"), label "kuma.io/origin" is "zone" (wants "global")`,
+		`generator "synced-kube-mesh-service": does not select it: label "kuma.io/origin" is "zone" (wants "global")`,
+		`generator "synced-universal-mesh-service": does not select it: label "kuma.io/env" is "kubernetes" (wants "universal"), label "kuma.io/origin" is "zone" (wants "global")`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("with the local generator (-want +got):\n%s", diff)
+	}
+}
+
+func TestExplain(t *testing.T) {
+	a := svc("a", 0, map[string]string{"team": "x"})
+	b := svc("b", 1, map[string]string{"team": "x"})
+	ext := Service{Kind: MeshExternalService, Mesh: "default", Name: "e", DisplayName: "e"}
+	gens := []Generator{
+		gen("by-name", 0, allMS(), "{{ .Name }}.mesh"),
+		gen("shared", 1, allMS(), "shared.mesh"),
+		gen("again", 2, allMS(), "{{ .DisplayName }}.mesh"),
+		gen("broken", 3, allMS(), `{{ label "missing" }}.mesh`),
+		gen("team-y", 4, Selector{MeshService: &LabelSelector{MatchLabels: map[string]string{"team": "y", "tier": "web"}}}, "y.mesh"),
+		gen("two-kinds", 5, Selector{MeshService: &LabelSelector{}, MeshMultiZoneService: &LabelSelector{}}, "z.mesh"),
+		gen("ext", 6, allMES(), "b.mesh"),
+	}
+	res := Generate(gens, []Service{a, b, ext})
+
+	tests := []struct {
+		name string
+		svc  Service
+		want []string
+	}{
+		{
+			name: "collision loser with a cross-kind conflict",
+			svc:  b,
+			want: []string{
+				`MeshService "b" in mesh "default" has hostname "b.mesh"`,
+				`generator "by-name": generated "b.mesh"`,
+				`generator "shared": lost a collision: Hostname collision with MeshService: a (hostname "shared.mesh" generated for it by "shared")`,
+				`generator "again": generated: Hostname "b.mesh" is already generated for this MeshService by "by-name"`,
+				`generator "broken": template error: pre evaluation of template with parameters failed with error="template: :1:3: executing \"\" at <label \"missing\">: error calling label: label missing not found"`,
+				`generator "team-y": does not select it: label "team" is "x" (wants "y"), label "tier" is missing (wants "web")`,
+				`generator "two-kinds": ignored: spec.selector: exact one selector (meshService, meshExternalService) must be defined`,
+				`hostname "b.mesh" is also held by MeshExternalService "e" (generator "ext"): DNS answers for only one of them`,
+			},
+		},
+		{
+			name: "no generator of its kind",
+			svc:  Service{Kind: MeshMultiZoneService, Mesh: "default", Name: "mz"},
+			want: []string{
+				`MeshMultiZoneService "mz" in mesh "default" has no hostname`,
+				`no HostnameGenerator selects MeshMultiZoneService`,
+				`generator "two-kinds": ignored: spec.selector: exact one selector (meshService, meshExternalService) must be defined`,
+			},
+		},
+		{
+			name: "service missing from the result",
+			svc:  svc("c", 0, nil),
+			want: []string{
+				`MeshService "c" in mesh "default" has no hostname`,
+				`generator "by-name": selects it, but the result has no condition from it (was the result computed from these generators and services?)`,
+				`generator "shared": selects it, but the result has no condition from it (was the result computed from these generators and services?)`,
+				`generator "again": selects it, but the result has no condition from it (was the result computed from these generators and services?)`,
+				`generator "broken": selects it, but the result has no condition from it (was the result computed from these generators and services?)`,
+				`generator "team-y": does not select it: label "team" is missing (wants "y"), label "tier" is missing (wants "web")`,
+				`generator "two-kinds": ignored: spec.selector: exact one selector (meshService, meshExternalService) must be defined`,
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, Explain(tt.svc, gens, res)); diff != "" {
+				t.Errorf("Explain (-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	t.Run("several hostnames", func(t *testing.T) {
+		gens := []Generator{gen("g1", 0, allMS(), "{{ .Name }}.one"), gen("g2", 0, allMS(), "{{ .Name }}.two")}
+		got := Explain(a, gens, Generate(gens, []Service{a}))
+		want := []string{
+			`MeshService "a" in mesh "default" has hostnames "a.one", "a.two"`,
+			`generator "g1": generated "a.one"`,
+			`generator "g2": generated "a.two"`,
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("Explain (-want +got):\n%s", diff)
+		}
+	})
+}
