@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"strconv"
+	"strings"
 )
 
 // Labels read from a MeshExternalService or a Kubernetes object.
@@ -210,17 +211,20 @@ func (m *MeshExternalService) DestinationName() string {
 
 func (m *MeshExternalService) destinationName(mesh string) string {
 	display, ns, zone := m.DisplayName(), m.Namespace(), m.Zone()
-	b := make([]byte, 0, len(mesh)+len(display)+len(ns)+len(zone)+len("____extsvc_65535"))
-	b = append(b, mesh...)
-	b = append(b, '_')
-	b = append(b, display...)
-	b = append(b, '_')
-	b = append(b, ns...)
-	b = append(b, '_')
-	b = append(b, zone...)
-	b = append(b, "_extsvc_"...)
-	b = strconv.AppendUint(b, uint64(m.Spec.Match.Port), 10)
-	return string(b)
+	var port [10]byte
+	p := strconv.AppendUint(port[:0], uint64(m.Spec.Match.Port), 10)
+	var b strings.Builder
+	b.Grow(len(mesh) + len(display) + len(ns) + len(zone) + len("____extsvc_") + len(p))
+	b.WriteString(mesh)
+	b.WriteByte('_')
+	b.WriteString(display)
+	b.WriteByte('_')
+	b.WriteString(ns)
+	b.WriteByte('_')
+	b.WriteString(zone)
+	b.WriteString("_extsvc_")
+	b.Write(p)
+	return b.String()
 }
 
 // KRI is the Kuma resource identifier of the service's port:
@@ -230,18 +234,21 @@ func (m *MeshExternalService) KRI() string { return m.kri(m.Mesh) }
 
 func (m *MeshExternalService) kri(mesh string) string {
 	display, ns, zone := m.DisplayName(), m.Namespace(), m.Zone()
-	b := make([]byte, 0, len("kri_extsvc_")+len(mesh)+len(display)+len(ns)+len(zone)+len("____65535"))
-	b = append(b, "kri_extsvc_"...)
-	b = append(b, mesh...)
-	b = append(b, '_')
-	b = append(b, zone...)
-	b = append(b, '_')
-	b = append(b, ns...)
-	b = append(b, '_')
-	b = append(b, display...)
-	b = append(b, '_')
-	b = strconv.AppendUint(b, uint64(m.Spec.Match.Port), 10)
-	return string(b)
+	var port [10]byte
+	p := strconv.AppendUint(port[:0], uint64(m.Spec.Match.Port), 10)
+	var b strings.Builder
+	b.Grow(len("kri_extsvc_") + len(mesh) + len(display) + len(ns) + len(zone) + len("____") + len(p))
+	b.WriteString("kri_extsvc_")
+	b.WriteString(mesh)
+	b.WriteByte('_')
+	b.WriteString(zone)
+	b.WriteByte('_')
+	b.WriteString(ns)
+	b.WriteByte('_')
+	b.WriteString(display)
+	b.WriteByte('_')
+	b.Write(p)
+	return b.String()
 }
 
 // EgressSNI is the SNI sidecars use to reach this service through the zone
@@ -258,17 +265,22 @@ func (m *MeshExternalService) egressSNI(mesh string) string {
 	h = fnv64a(h, ";")
 	var sum [8]byte
 	binary.BigEndian.PutUint64(sum[:], h)
-	b := make([]byte, 0, 1+16+1+len(display)+1+5+1+len(mesh)+len(".mes"))
-	b = append(b, 'a')
-	b = hex.AppendEncode(b, sum[:])
-	b = append(b, '.')
-	b = append(b, display...)
-	b = append(b, '.')
-	b = strconv.AppendUint(b, uint64(m.Spec.Match.Port), 10)
-	b = append(b, '.')
-	b = append(b, mesh...)
-	b = append(b, ".mes"...)
-	return string(b)
+	var hexSum [16]byte
+	hex.Encode(hexSum[:], sum[:])
+	var port [10]byte
+	p := strconv.AppendUint(port[:0], uint64(m.Spec.Match.Port), 10)
+	var b strings.Builder
+	b.Grow(1 + len(hexSum) + 1 + len(display) + 1 + len(p) + 1 + len(mesh) + len(".mes"))
+	b.WriteByte('a')
+	b.Write(hexSum[:])
+	b.WriteByte('.')
+	b.WriteString(display)
+	b.WriteByte('.')
+	b.Write(p)
+	b.WriteByte('.')
+	b.WriteString(mesh)
+	b.WriteString(".mes")
+	return b.String()
 }
 
 const (

@@ -3,6 +3,7 @@ package topology
 import (
 	"net/netip"
 	"strconv"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -75,7 +76,6 @@ func validateNameParts(m *MeshExternalService, mesh string, errs []fieldError) [
 	}
 	return errs
 }
-
 
 // fieldError is one violation found while building a service.
 type fieldError struct {
@@ -209,7 +209,7 @@ func tlsVersionRank(v string) int {
 // A zone egress cannot reach a unix socket, and Envoy rejects bracketed IPv6 in
 // a socket address, so both are refused here rather than by an Envoy NACK.
 func validAddress(s string) bool {
-	if ip, err := netip.ParseAddr(s); err == nil {
+	if ip, ok := parseIP(s); ok {
 		return ip.Zone() == ""
 	}
 	return isDNSName(s)
@@ -217,8 +217,26 @@ func validAddress(s string) bool {
 
 // isIP reports whether s is an IP literal.
 func isIP(s string) bool {
-	_, err := netip.ParseAddr(s)
-	return err == nil
+	_, ok := parseIP(s)
+	return ok
+}
+
+// parseIP parses an IP literal. It calls netip.ParseAddr only on strings that
+// can be one (a colon, or only digits and dots), because its error allocates
+// and most addresses are names.
+func parseIP(s string) (netip.Addr, bool) {
+	maybe := strings.IndexByte(s, ':') >= 0
+	if !maybe {
+		maybe = len(s) > 0
+		for i := 0; i < len(s) && maybe; i++ {
+			maybe = s[i] == '.' || s[i] >= '0' && s[i] <= '9'
+		}
+	}
+	if !maybe {
+		return netip.Addr{}, false
+	}
+	ip, err := netip.ParseAddr(s)
+	return ip, err == nil
 }
 
 // validServerName accepts a DNS name of at most [MaxServerNameLength] bytes,

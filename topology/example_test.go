@@ -1,0 +1,137 @@
+package topology_test
+
+import (
+	"context"
+	"fmt"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/meshcore/meshcore/topology"
+)
+
+// One MeshExternalService names secrets that do not exist. It is reported and
+// skipped; the services after it are still built (the reference stopped at
+// the bad one and built none of them).
+func ExampleBuildEgressEndpointMap() {
+	svc := func(name string) topology.MeshExternalService {
+		return topology.MeshExternalService{
+			Mesh: "default",
+			Name: name,
+			Spec: topology.Spec{
+				Match:     topology.Match{Port: 443},
+				Endpoints: []topology.ExternalEndpoint{{Address: name + ".example.com", Port: 443}},
+			},
+		}
+	}
+	bad := svc("bad")
+	bad.Spec.TLS = &topology.TLS{Enabled: true, Verification: &topology.Verification{
+		ClientCert: &topology.DataSource{Secret: "kuma-cert"},
+		ClientKey:  &topology.DataSource{Secret: "kuma-key"},
+	}}
+
+	m, errs := topology.BuildEgressEndpointMap(context.Background(), topology.EgressInput{
+		Services: []topology.MeshExternalService{svc("first"), bad, svc("second"), svc("third")},
+		Secrets:  topology.StaticSecrets{},
+	})
+	for name, eps := range m.All() {
+		fmt.Println(name, eps[0].Target)
+	}
+	for _, err := range errs {
+		fmt.Println(err.Name, err.Field)
+		fmt.Println(err.Err)
+	}
+	// Output:
+	// default_first___extsvc_443 first.example.com
+	// default_second___extsvc_443 second.example.com
+	// default_third___extsvc_443 third.example.com
+	// bad spec.tls.verification.clientCert
+	// could not load clientCert: could not load data: Resource not found: type="Secret" name="kuma-cert" mesh="default"
+}
+
+// EgressResources turns the map into Envoy clusters; with EDS, IP-only
+// destinations get an EDS cluster and a load assignment of the same name.
+func ExampleEgressResources() {
+	m, _ := topology.BuildEgressEndpointMap(context.Background(), topology.EgressInput{
+		Services: []topology.MeshExternalService{
+			{Mesh: "default", Name: "grpc-backend", Spec: topology.Spec{
+				Match:     topology.Match{Port: 9000, Protocol: topology.ProtocolGRPC},
+				Endpoints: []topology.ExternalEndpoint{{Address: "10.0.0.7", Port: 9000}},
+			}},
+			{Mesh: "default", Name: "httpbin", Spec: topology.Spec{
+				Match:     topology.Match{Port: 443, Protocol: topology.ProtocolHTTP},
+				Endpoints: []topology.ExternalEndpoint{{Address: "httpbin.org", Port: 443}},
+				TLS:       &topology.TLS{Enabled: true},
+			}},
+		},
+	})
+	res, err := topology.EgressResources(m, topology.ResourceOptions{EDS: true})
+	if err != nil {
+		panic(err)
+	}
+	for _, c := range res.Clusters {
+		fmt.Println(c.GetName(), c.GetType(), "tls:", c.GetTransportSocket() != nil)
+	}
+	for _, cla := range res.LoadAssignments {
+		fmt.Println("EDS", cla.GetClusterName())
+	}
+	// Output:
+	// default_grpc-backend___extsvc_9000 EDS tls: false
+	// default_httpbin___extsvc_443 STRICT_DNS tls: true
+	// EDS default_grpc-backend___extsvc_9000
+}
+
+// The Service and its Namespace carry no mesh label; only the workload does.
+func ExampleMeshOf() {
+	namespace := map[string]string{}
+	service := map[string]string{"app": "web"}
+	pod := map[string]string{"app": "web", "kuma.io/mesh": "poc"}
+
+	fmt.Println(topology.MeshOf(service, namespace))
+	fmt.Println(topology.MeshOf(pod, namespace))
+	// Output:
+	// default
+	// poc
+}
+
+func ExampleCheckMembership() {
+	pods := []map[string]string{{"kuma.io/mesh": "poc"}}
+	for _, f := range topology.CheckMembership(nil, map[string]string{"app": "web"}, pods) {
+		fmt.Println(f.Fix[0])
+		fmt.Println(f.Message)
+	}
+	// Output:
+	// kuma.io/mesh=poc on the Service
+	// Service resolves to mesh "default" (no label on the Service or its Namespace) but 1 pod is in mesh "poc"; the MeshService is made from the Service and Namespace labels only, never the pods'; set kuma.io/mesh=poc on the Service or kuma.io/mesh=poc on the Namespace
+}
+
+// A Universal manifest decodes straight into the model.
+func ExampleMeshExternalService_DestinationName() {
+	manifest := `
+type: MeshExternalService
+name: mes-tcp-tls
+mesh: default
+spec:
+  match:
+    type: HostnameGenerator
+    port: 4243
+    protocol: tcp
+  endpoints:
+    - address: tcpbin.com
+      port: 4243
+  tls:
+    enabled: true
+    verification:
+      serverName: tcpbin.com
+`
+	var svc topology.MeshExternalService
+	if err := yaml.Unmarshal([]byte(manifest), &svc); err != nil {
+		panic(err)
+	}
+	fmt.Println(svc.DestinationName())
+	fmt.Println(svc.KRI())
+	fmt.Println(svc.EgressSNI())
+	// Output:
+	// default_mes-tcp-tls___extsvc_4243
+	// kri_extsvc_default___mes-tcp-tls_4243
+	// a8fb1d290952dd1e9.mes-tcp-tls.4243.default.mes
+}

@@ -1,0 +1,110 @@
+package topology
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"k8s.io/apimachinery/pkg/util/validation"
+)
+
+func TestAddressRules(t *testing.T) {
+	tests := []struct {
+		addr string
+		want bool
+	}{
+		{"1.1.1.1", true},
+		{"2001:db8::1", true},
+		{"::ffff:10.0.0.1", true},
+		{"example.com", true},
+		{"example.com.", true},
+		{"EXAMPLE.com", true},
+		{"_srv.example.com", true},
+		{"localhost", true},
+		{"a-b.c", true},
+		{strings.Repeat("a", 63) + ".com", true},
+		{"", false},
+		{".", false},
+		{"unix:///tmp/x.sock", false},
+		{"[2001:db8::1]", false},
+		{"fe80::1%eth0", false},
+		{"1.1.1.1:80", false},
+		{"256.1.1.1", false},
+		{"1.2.3", false},
+		{"-a.com", false},
+		{"a-.com", false},
+		{"a..com", false},
+		{".a.com", false},
+		{"a b.com", false},
+		{"exa\xffmple.com", false},
+		{strings.Repeat("a", 64) + ".com", false},
+		{strings.Repeat("a.", 127) + "aa", false}, // 256 bytes
+		{"http://example.com", false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, validAddress(tt.addr), "%q", tt.addr)
+	}
+}
+
+func TestServerNameRules(t *testing.T) {
+	assert.True(t, validServerName("api.example.com"))
+	assert.True(t, validServerName(strings.Repeat("a.", 127)+"a")) // 255 bytes
+	assert.False(t, validServerName(strings.Repeat("a.", 127)+"aa"))
+	assert.False(t, validServerName("example.com."), "no trailing dot in SNI")
+	assert.False(t, validServerName("10.0.0.1"), "an IP is not a server name")
+	assert.False(t, validServerName("*.example.com"))
+}
+
+// TestLabelValueOracle: isLabelValue agrees with apimachinery's
+// IsValidLabelValue on every non-empty value.
+func TestLabelValueOracle(t *testing.T) {
+	alphabet := []string{"a", "Z", "0", "-", "_", ".", " ", "/", "\xff", "é"}
+	var gen func(prefix string, depth int)
+	n := 0
+	gen = func(prefix string, depth int) {
+		if prefix != "" {
+			n++
+			want := len(validation.IsValidLabelValue(prefix)) == 0
+			if got := isLabelValue(prefix); got != want {
+				t.Fatalf("isLabelValue(%q) = %v, apimachinery says %v", prefix, got, want)
+			}
+		}
+		if depth == 0 {
+			return
+		}
+		for _, c := range alphabet {
+			gen(prefix+c, depth-1)
+		}
+	}
+	gen("", 4)
+	for _, s := range []string{strings.Repeat("a", 63), strings.Repeat("a", 64)} {
+		assert.Equal(t, len(validation.IsValidLabelValue(s)) == 0, isLabelValue(s), "len %d", len(s))
+	}
+	assert.Greater(t, n, 10000)
+}
+
+// TestNoAllocs pins the allocation budget of the per-service paths: validation
+// allocates nothing for a valid service; each name costs one allocation.
+func TestNoAllocs(t *testing.T) {
+	m := MeshExternalService{
+		Mesh:   "default",
+		Name:   "httpbin.kuma-system",
+		Labels: map[string]string{LabelDisplayName: "httpbin", LabelNamespace: "kuma-system", LabelZone: "zone-1"},
+		Spec: Spec{
+			Match:     Match{Port: 443, Protocol: ProtocolHTTP},
+			Endpoints: []ExternalEndpoint{{Address: "httpbin.org", Port: 443}, {Address: "2001:db8::1", Port: 443}},
+			TLS: &TLS{Enabled: true, Version: &Version{Min: TLS12}, Verification: &Verification{
+				ServerName:      "httpbin.org",
+				SubjectAltNames: []SAN{{Type: SANExact, Value: "httpbin.org"}},
+				ClientCert:      &DataSource{Secret: "c"},
+				ClientKey:       &DataSource{Secret: "k"},
+			}},
+		},
+	}
+	scratch := make([]fieldError, 0, 8)
+	assert.Zero(t, testing.AllocsPerRun(100, func() { scratch = validate(&m, "default", scratch[:0]) }))
+	assert.Empty(t, scratch)
+	assert.Equal(t, 1.0, testing.AllocsPerRun(100, func() { _ = m.DestinationName() }))
+	assert.Equal(t, 1.0, testing.AllocsPerRun(100, func() { _ = m.KRI() }))
+	assert.Equal(t, 1.0, testing.AllocsPerRun(100, func() { _ = m.EgressSNI() }))
+}
