@@ -143,7 +143,7 @@ func (s *Server) Stop() {
 
 // Reload builds cfg and pushes the new snapshot of its mesh to every connected
 // proxy. On error nothing changes and the previous configuration is still
-// served.
+// served. ctx bounds the build (it reaches topology's secret lookups).
 func (s *Server) Reload(ctx context.Context, cfg *Config) (Report, error) {
 	s.reload.Lock()
 	defer s.reload.Unlock()
@@ -159,7 +159,7 @@ func (s *Server) Reload(ctx context.Context, cfg *Config) (Report, error) {
 	s.report = report
 	for _, key := range sortedKeys(s.proxies) {
 		p := s.proxies[key]
-		if err := s.cache.SetSnapshot(ctx, key, s.snapshotOf(p)); err != nil {
+		if err := s.cache.SetSnapshot(s.ctx, key, s.snapshotOf(p)); err != nil {
 			s.log.Error("push snapshot", "proxy", key, "err", err)
 		}
 	}

@@ -1,0 +1,238 @@
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"runtime"
+	"testing"
+	"time"
+
+	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
+	"github.com/envoyproxy/go-control-plane/pkg/cache/types"
+	cachev3 "github.com/envoyproxy/go-control-plane/pkg/cache/v3"
+	streamv3 "github.com/envoyproxy/go-control-plane/pkg/server/stream/v3"
+	"github.com/meshcore/meshcore/proxyid"
+	"github.com/meshcore/meshcore/topology"
+	"github.com/stretchr/testify/require"
+)
+
+// The scale of the issue: 1,000 proxies across 10 meshes, 1,000
+// MeshExternalServices (100 per mesh).
+const (
+	benchMeshes       = 10
+	benchMESPerMesh   = 100
+	benchProxies      = 1000
+	benchEnvoyProxies = 100 // of benchProxies; the rest are proxyless gRPC clients
+)
+
+// benchConfig is a realistic mix: every other service originates TLS with a
+// CA shared by its mesh, and services have 1–4 IP endpoints. variant shifts
+// every endpoint port, so that each mesh's load assignments change.
+func benchConfig(tb testing.TB, caPEM string, variant uint32) *Config {
+	tb.Helper()
+	cfg := &Config{Secrets: map[string]map[string]string{}}
+	for m := range benchMeshes {
+		mesh := fmt.Sprintf("mesh-%d", m)
+		if m%2 == 1 {
+			mesh = fmt.Sprintf("mesh.%d", m) // dotted meshes too
+		}
+		cfg.Meshes = append(cfg.Meshes, mesh)
+		cfg.Secrets[mesh] = map[string]string{"ca": caPEM}
+		for i := range benchMESPerMesh {
+			s := Service{MeshExternalService: topology.MeshExternalService{
+				Mesh: mesh,
+				Name: fmt.Sprintf("svc-%03d", i),
+				Spec: topology.Spec{Match: topology.Match{Port: 8080, Protocol: topology.ProtocolGRPC}},
+			}}
+			for e := range 1 + i%4 {
+				s.Spec.Endpoints = append(s.Spec.Endpoints, topology.ExternalEndpoint{
+					Address: fmt.Sprintf("10.%d.%d.%d", m, i, e+1),
+					Port:    9000 + uint32(e) + variant,
+				})
+			}
+			if i%2 == 1 {
+				s.Spec.TLS = &topology.TLS{Enabled: true, Verification: &topology.Verification{
+					Mode:       topology.ModeSkipSAN,
+					ServerName: fmt.Sprintf("svc-%03d.example.com", i),
+					CaCert:     &topology.DataSource{Secret: "ca"},
+				}}
+			}
+			cfg.MeshExternalServices = append(cfg.MeshExternalServices, s)
+		}
+	}
+	return cfg
+}
+
+func testCA(tb testing.TB) string {
+	tb.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(tb, err)
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "bench CA"},
+		NotBefore:             time.Unix(0, 0),
+		NotAfter:              time.Unix(0, 0).AddDate(200, 0, 0),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(tb, err)
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+}
+
+// benchWatch is one open watch of a connected proxy, as the xDS server holds
+// it between a request and the response.
+type benchWatch struct {
+	req    *cachev3.Request
+	sub    streamv3.Subscription
+	ch     chan cachev3.Response
+	cancel func()
+}
+
+// connect registers n proxies (spread over the meshes, every tenth an Envoy)
+// and opens their watches: a proxyless client watches the listener, route,
+// cluster and load assignment of one host; an Envoy watches all clusters and
+// its mesh's load assignments.
+func connect(tb testing.TB, s *Server, n int) []*benchWatch {
+	tb.Helper()
+	report := s.Report()
+	var watches []*benchWatch
+	for i := range n {
+		mesh := report.Meshes[i%len(report.Meshes)]
+		envoy := i%(benchProxies/benchEnvoyProxies) == 0
+		id, err := proxyid.New(mesh.Mesh, fmt.Sprintf("proxy-%d.ns", i))
+		require.NoError(tb, err)
+		node := &corev3.Node{Id: id.String(), UserAgentName: "gRPC Go"}
+		if envoy {
+			node.UserAgentName = "envoy"
+		}
+		require.NoError(tb, s.streamRequest(streamKey{id: int64(i)}, node))
+		if envoy {
+			snap, err := s.cache.GetSnapshot(s.hash.ID(node))
+			require.NoError(tb, err)
+			watches = append(watches,
+				newWatch(node, typeURL(types.Cluster), nil),
+				newWatch(node, typeURL(types.Endpoint), sortedKeys(snap.GetResources(typeURL(types.Endpoint)))))
+			continue
+		}
+		h := mesh.Hosts[i%len(mesh.Hosts)]
+		watches = append(watches,
+			newWatch(node, typeURL(types.Listener), []string{h.Hostname}),
+			newWatch(node, typeURL(types.Route), []string{h.Hostname}),
+			newWatch(node, typeURL(types.Cluster), []string{h.Cluster}),
+			newWatch(node, typeURL(types.Endpoint), []string{h.Cluster}))
+	}
+	for _, w := range watches {
+		rearm(tb, s, w)
+		// The first response is the initial state: take it and watch again.
+		take(tb, w)
+		rearm(tb, s, w)
+		select {
+		case <-w.ch:
+			tb.Fatalf("watch %s %v answered again at its own version", w.req.TypeUrl, w.req.ResourceNames)
+		default:
+		}
+	}
+	return watches
+}
+
+func newWatch(node *corev3.Node, typeURL string, names []string) *benchWatch {
+	return &benchWatch{
+		req: &cachev3.Request{Node: node, TypeUrl: typeURL, ResourceNames: names},
+		sub: streamv3.NewSotwSubscription(names, true),
+	}
+}
+
+// rearm opens w again, as the server does after each response: at the
+// version and with the resources the proxy has.
+func rearm(tb testing.TB, s *Server, w *benchWatch) {
+	tb.Helper()
+	if w.cancel != nil {
+		w.cancel()
+	}
+	w.ch = make(chan cachev3.Response, 1)
+	cancel, err := s.cache.CreateWatch(w.req, w.sub, w.ch)
+	require.NoError(tb, err)
+	w.cancel = cancel
+}
+
+// take receives w's response, marshals it as the server would to send it,
+// and records what the proxy now has.
+func take(tb testing.TB, w *benchWatch) {
+	resp := <-w.ch
+	if _, err := resp.GetDiscoveryResponse(); err != nil {
+		tb.Fatal(err)
+	}
+	w.req.VersionInfo = resp.GetResponseVersion()
+	w.sub.SetReturnedResources(resp.GetReturnedResources())
+}
+
+// BenchmarkBuild is the build of every mesh's snapshot, alone.
+func BenchmarkBuild(b *testing.B) {
+	cfg := benchConfig(b, testCA(b), 0)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := build(b.Context(), cfg); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(benchMeshes*benchMESPerMesh), "ns/MES")
+}
+
+// BenchmarkReload is a reload with every proxy connected: build every mesh,
+// set the snapshot of 1,000 proxies, and answer each open watch whose version
+// changed with its marshalled response (what the server then writes to the
+// stream). Each reload moves every endpoint, so every load-assignment watch
+// fires. It also reports the heap the server holds for 1,000 connected
+// proxies: snapshots, cache entries, open watches.
+func BenchmarkReload(b *testing.B) {
+	ca := testCA(b)
+	cfgs := [2]*Config{benchConfig(b, ca, 0), benchConfig(b, ca, 1)}
+
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	s, err := New(b.Context(), cfgs[0], Options{})
+	require.NoError(b, err)
+	defer s.Stop()
+	watches := connect(b, s, benchProxies)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	held := float64(after.HeapAlloc) - float64(before.HeapAlloc)
+
+	b.ReportAllocs()
+	i, fired := 0, 0
+	for b.Loop() {
+		i++
+		if _, err := s.Reload(b.Context(), cfgs[i%2]); err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for _, w := range watches {
+			if len(w.ch) > 0 {
+				take(b, w)
+				n++
+			}
+		}
+		if n < benchProxies {
+			b.Fatalf("%d watches fired, want one per proxy at least", n)
+		}
+		fired += n
+		b.StopTimer()
+		for _, w := range watches {
+			rearm(b, s, w)
+		}
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(fired)/float64(b.N), "pushes/op")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/benchProxies, "ns/proxy")
+	b.ReportMetric(held/(1<<20), "MiB-held")
+	b.ReportMetric(held/benchProxies, "B-held/proxy")
+}
