@@ -153,7 +153,6 @@ type candidate struct {
 }
 
 type builder struct {
-	in       *EgressInput
 	ms       materials
 	locality *Locality
 	cands    []candidate
@@ -165,7 +164,6 @@ type builder struct {
 
 func buildEgress(ctx context.Context, in EgressInput) (EndpointMap, Errors, buildStats) {
 	b := &builder{
-		in:    &in,
 		ms:    materials{ctx: ctx, secrets: in.Secrets},
 		cands: make([]candidate, 0, len(in.Services)),
 		seen:  make(map[secretKey]int, len(in.Services)),
@@ -354,7 +352,9 @@ func endpointLess(a, b *Endpoint) bool {
 }
 
 // duplicates reports every service whose (mesh, name) appears more than once
-// in the input, and drops all copies: which copy is meant cannot be known.
+// in the input, and drops all copies: which copy is meant cannot be known, so
+// their own errors are dropped too (keeping them would make the result
+// depend on input order).
 func (b *builder) duplicates() {
 	counts := make(map[secretKey]int)
 	for k, n := range b.seen {
@@ -362,6 +362,7 @@ func (b *builder) duplicates() {
 			counts[k] = n
 		}
 	}
+	b.errs = slices.DeleteFunc(b.errs, func(e *ResourceError) bool { return counts[secretKey{e.Mesh, e.Name}] > 0 })
 	for _, k := range slices.SortedFunc(maps.Keys(counts), compareKeys) {
 		n := counts[k]
 		with := make([]ResourceRef, n-1)
@@ -379,7 +380,6 @@ func (b *builder) duplicates() {
 			c.dropped = true
 		}
 	}
-	// A failed copy may already have been reported for its fields; that stays.
 }
 
 func compareKeys(x, y secretKey) int {

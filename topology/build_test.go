@@ -261,10 +261,12 @@ func TestBuildEgressEndpointMap(t *testing.T) {
 		{
 			name: "the same service twice in the input",
 			in: topology.EgressInput{Services: []topology.MeshExternalService{
-				mes("twice"), mes("good"), mes("twice", port(8443)),
+				mes("twice"), mes("good"), mes("twice", port(8443)), mes("thrice", port(0)), mes("thrice", endpoints("", 1)),
 			}},
 			wantDests: []string{dest("good")},
 			wantErrs: []string{
+				`topology: MeshExternalService "thrice" in mesh "default": appears 2 times in the input; none is built`,
+				`topology: MeshExternalService "thrice" in mesh "default": appears 2 times in the input; none is built`,
 				`topology: MeshExternalService "twice" in mesh "default": appears 2 times in the input; none is built`,
 				`topology: MeshExternalService "twice" in mesh "default": appears 2 times in the input; none is built`,
 			},

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
@@ -187,5 +186,3 @@ func missing(mesh, svc, material, secretName string) string {
 func fieldErr(svc, field, msg string) string {
 	return `topology: MeshExternalService "` + svc + `" in mesh "default": ` + field + ": " + msg
 }
-
-func joinLines(s ...string) string { return strings.Join(s, "\n") }
