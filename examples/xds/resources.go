@@ -385,13 +385,14 @@ func version(items []types.Resource) (string, error) {
 	h := sha256.New()
 	opts := proto.MarshalOptions{Deterministic: true}
 	var buf []byte
+	var n [binary.MaxVarintLen64]byte
 	for _, r := range items {
 		var err error
 		buf, err = opts.MarshalAppend(buf[:0], r)
 		if err != nil {
 			return "", fmt.Errorf("marshal %s: %w", cachev3.GetResourceName(r), err)
 		}
-		h.Write(binary.AppendUvarint(nil, uint64(len(buf))))
+		h.Write(n[:binary.PutUvarint(n[:], uint64(len(buf)))])
 		h.Write(buf)
 	}
 	return hex.EncodeToString(h.Sum(nil)[:8]), nil
