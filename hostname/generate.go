@@ -312,7 +312,7 @@ func Generate(gens []Generator, svcs []Service) Result {
 		name := r.gen.Name
 		for _, p := range r.pairs {
 			st := &states[p.svc]
-			if p.host == "" {
+			if p.err != "" {
 				st.conds = append(st.conds, Condition{Generator: name, Type: ConditionGenerated, Reason: ReasonTemplateError, Message: p.err})
 				continue
 			}

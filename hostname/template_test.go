@@ -326,3 +326,35 @@ func TestNoAllocs(t *testing.T) {
 		assert.LessOrEqual(t, allocs, 1.0, text)
 	}
 }
+
+// TestRenderConcurrent renders one template of each path from many
+// goroutines; run with -race.
+func TestRenderConcurrent(t *testing.T) {
+	fast, err := Compile(`{{ label "app" }}.{{ .Namespace }}.mesh`)
+	require.NoError(t, err)
+	slow, err := Compile(`{{ label "app" | printf "%s" }}.{{ .Namespace }}.mesh`)
+	require.NoError(t, err)
+	require.True(t, fast.Fast())
+	require.False(t, slow.Fast())
+
+	svc := kubeService()
+	done := make(chan [2]string)
+	for range 8 {
+		go func() {
+			var got [2]string
+			for range 50 {
+				a, errA := fast.Render(svc)
+				b, errB := slow.Render(svc)
+				if errA != nil || errB != nil {
+					got = [2]string{"error", "error"}
+					break
+				}
+				got = [2]string{a, b}
+			}
+			done <- got
+		}()
+	}
+	for range 8 {
+		assert.Equal(t, [2]string{"web.kuma-demo.mesh", "web.kuma-demo.mesh"}, <-done)
+	}
+}
