@@ -16,12 +16,18 @@
 //   - Validation follows the MES admission rules and messages (spec.match,
 //     spec.endpoints[i], spec.tls), and also rejects what admission let through
 //     and a zone egress cannot route: empty addresses, `unix://` sockets,
-//     bracketed or zoned IPv6 literals, ports outside 1–65535.
+//     bracketed or zoned IPv6 literals, ports outside 1–65535, and names
+//     (display name, mesh, namespace, zone, SAN values) that would make a
+//     cluster Envoy cannot route or protobuf cannot serialize.
 //   - TLS material is loaded only when the verification mode uses it (SkipCA
 //     and SkipAll never load the CA; SkipAll never loads the client pair), is
 //     PEM-parsed before Envoy sees it (crypto/x509, crypto/tls.X509KeyPair), and
 //     is loaded and parsed once per build per (mesh, secret name). Error
 //     messages never contain secret bytes.
+//   - Verification modes ([UpstreamTLS]) decide what is verified and which
+//     material is used; the SNI and the TLS version range apply in every mode
+//     (the reference cleared the SNI under SkipSAN and dropped the version
+//     range under SkipCA).
 //   - Names keep the reference formats: [MeshExternalService.DestinationName]
 //     `{mesh}_{displayName}_{namespace}_{zone}_extsvc_{port}`,
 //     [MeshExternalService.KRI] `kri_extsvc_{mesh}_{zone}_{namespace}_{name}_{port}`,
