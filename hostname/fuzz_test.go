@@ -6,7 +6,20 @@ import (
 	"strings"
 	"testing"
 	"text/template"
+
+	"github.com/meshcore/meshcore/naming"
 )
+
+// labelsFit reports whether every dot-separated label of s is at most 63
+// bytes: with naming.IsDNS1123Subdomain, the oracle of validHostname.
+func labelsFit(s string) bool {
+	for _, l := range strings.Split(s, ".") {
+		if len(l) > naming.MaxLabelLength {
+			return false
+		}
+	}
+	return true
+}
 
 // oracleResult is what text/template does with a template and a service.
 type oracleResult struct {
@@ -178,6 +191,11 @@ func FuzzRender(f *testing.F) {
 	f.Add(`{{ printf "%0999999d" 1 }}`, "a", "b")
 	f.Add(`{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}`, "a", "b")
 	f.Fuzz(func(t *testing.T, text, name, namespace string) {
+		for _, h := range []string{name, namespace, name + "." + namespace} {
+			if got, want := validHostname(h), naming.IsDNS1123Subdomain(h) && labelsFit(h); got != want {
+				t.Fatalf("validHostname(%q) = %v, want %v", h, got, want)
+			}
+		}
 		if len(text) > 1024 {
 			// Longer templates add nothing the short ones do not reach (output
 			// is capped by range and by long names), and the fuzzer spends

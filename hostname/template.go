@@ -29,6 +29,11 @@ type Template struct {
 	tmpl *template.Template // parsed and instrumented; always set
 	segs []segment          // the concatenation plan when fast
 	fast bool
+	// framed is true when the plan's literals put every field and label
+	// alone in a DNS label of its own, between dots or at an end, and the
+	// literals' own labels are valid: then the output is a valid hostname
+	// when each value is an RFC 1123 label and the whole fits 253 bytes.
+	framed bool
 }
 
 // segKind says where a segment's text comes from.
@@ -106,6 +111,7 @@ func parseTemplate(text string) (*Template, *TemplateError) {
 	}
 	t := &Template{text: text, tmpl: tm}
 	t.segs, t.fast = plan(tm.Tree)
+	t.framed = t.fast && framed(t.segs)
 	instrument(tm)
 	return t, nil
 }
@@ -187,26 +193,49 @@ func planAction(n *parse.ActionNode) (segment, bool) {
 	return segment{}, false
 }
 
-// value returns the text of seg for svc (nil svc: the stub values). ok is
-// false for a missing label.
-func (seg *segment) value(svc *Service) (string, bool) {
-	if svc == nil {
-		switch seg.kind {
-		case segText:
-			return seg.text, true
-		case segName:
-			return stubData.Name, true
-		case segDisplayName:
-			return stubData.DisplayName, true
-		case segNamespace:
-			return stubData.Namespace, true
-		case segMesh:
-			return stubData.Mesh, true
-		case segZone:
-			return stubData.Zone, true
-		}
-		return stubLabel, true
+// framed reports whether segs isolate every value in a label of its own
+// (see Template.framed).
+func framed(segs []segment) bool {
+	if len(segs) == 0 || len(segs) > maxFramed {
+		return false
 	}
+	last := len(segs) - 1
+	for j, seg := range segs {
+		if seg.kind != segText {
+			if j > 0 && segs[j-1].kind != segText || j < last && segs[j+1].kind != segText {
+				return false // two values side by side
+			}
+			continue
+		}
+		labels := strings.Split(seg.text, ".")
+		if j > 0 { // a value precedes: the text must start a new label
+			if labels[0] != "" {
+				return false
+			}
+			labels = labels[1:]
+		}
+		if j < last { // a value follows
+			if len(labels) == 0 || labels[len(labels)-1] != "" {
+				return false
+			}
+			labels = labels[:len(labels)-1]
+		}
+		for _, l := range labels {
+			if !naming.IsDNS1123Label(l) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// maxFramed is the most segments concat keeps on the stack (and adds up in
+// one expression).
+const maxFramed = 8
+
+// value returns the text of seg for svc. ok is false for a missing label.
+// With stub set, every label is "label".
+func (seg *segment) value(svc *Service, stub bool) (v string, ok bool) {
 	switch seg.kind {
 	case segText:
 		return seg.text, true
@@ -221,7 +250,10 @@ func (seg *segment) value(svc *Service) (string, bool) {
 	case segZone:
 		return svc.Zone, true
 	}
-	v, ok := svc.Labels[seg.text]
+	if stub {
+		return stubLabel, true
+	}
+	v, ok = svc.Labels[seg.text]
 	return v, ok
 }
 
@@ -241,7 +273,10 @@ func (t *Template) Render(svc Service) (string, error) {
 	}
 	if t.fast {
 		// svc must not escape on this path: only the result is allocated.
-		if out, ok := t.concat(&svc); ok {
+		if out, valid, ok := t.concat(&svc, false); ok {
+			if valid {
+				return out, nil
+			}
 			return t.check(out, false)
 		}
 	}
@@ -249,16 +284,21 @@ func (t *Template) Render(svc Service) (string, error) {
 	return t.slow(&slow, false)
 }
 
-// render renders for svc, or with the stub values when stub is true (svc is
-// then ignored).
+// render renders for svc, or with the stub values when svc is nil.
 func (t *Template) render(svc *Service, stub bool) (string, error) {
 	if stub {
-		svc = nil
+		svc = &Service{Name: stubData.Name, DisplayName: stubData.DisplayName, Namespace: stubData.Namespace, Mesh: stubData.Mesh, Zone: stubData.Zone}
 	}
 	if t.fast {
-		if out, ok := t.concat(svc); ok {
+		if out, valid, ok := t.concat(svc, stub); ok {
+			if valid {
+				return out, nil
+			}
 			return t.check(out, stub)
 		}
+	}
+	if stub {
+		svc = nil
 	}
 	return t.slow(svc, stub)
 }
@@ -280,12 +320,48 @@ func (t *Template) check(out string, stub bool) (string, error) {
 	return out, nil
 }
 
-// concat renders the plan in one allocation. It returns false for a missing
-// label or an oversized result, for execute to give text/template's answer.
-func (t *Template) concat(svc *Service) (string, bool) {
+// concat renders the plan in one allocation. ok is false for a missing label
+// or an oversized result, for execute to give text/template's answer. valid
+// is true when the result is known to be a valid hostname without scanning
+// it: the template is framed, every value is an RFC 1123 label, and the whole
+// is at most 253 bytes.
+func (t *Template) concat(svc *Service, stub bool) (out string, valid, ok bool) {
+	if len(t.segs) > maxFramed {
+		out, ok = t.concatLong(svc, stub)
+		return out, false, ok
+	}
+	// Values stay in a local array (no write barriers) and are read once.
+	var vals [maxFramed]string
+	n := 0
+	valid = t.framed
+	for i := range t.segs {
+		seg := &t.segs[i]
+		v, ok := seg.value(svc, stub)
+		if !ok {
+			return "", false, false
+		}
+		if valid && seg.kind != segText && !naming.IsDNS1123Label(v) {
+			valid = false // maybe a value with dots: check the whole
+		}
+		vals[i] = v
+		n += len(v)
+	}
+	if n > MaxOutput {
+		return "", false, false
+	}
+	// One expression: the runtime sizes and allocates the result once and
+	// skips the empty slots.
+	out = vals[0] + vals[1] + vals[2] + vals[3] + vals[4] + vals[5] + vals[6] + vals[7]
+	return out, valid && n <= naming.MaxSubdomainLength, true
+}
+
+// concatLong is concat for plans of more than maxFramed segments: it reads
+// each value twice instead of keeping them, and does not vouch for the
+// result.
+func (t *Template) concatLong(svc *Service, stub bool) (string, bool) {
 	n := 0
 	for i := range t.segs {
-		v, ok := t.segs[i].value(svc)
+		v, ok := t.segs[i].value(svc, stub)
 		if !ok {
 			return "", false
 		}
@@ -297,7 +373,7 @@ func (t *Template) concat(svc *Service) (string, bool) {
 	var b strings.Builder
 	b.Grow(n)
 	for i := range t.segs {
-		v, _ := t.segs[i].value(svc)
+		v, _ := t.segs[i].value(svc, stub)
 		b.WriteString(v)
 	}
 	return b.String(), true
@@ -332,7 +408,7 @@ func (t *Template) execute(svc *Service) (out string, err error) {
 // reasons: the Kubernetes subdomain messages, then one per label longer than
 // 63 bytes, naming it.
 func hostnameViolations(s string) []string {
-	if naming.IsDNS1123Subdomain(s) && labelsFit(s) {
+	if validHostname(s) {
 		return nil
 	}
 	v := naming.DNS1123Subdomain.Check(s)
@@ -346,23 +422,26 @@ func hostnameViolations(s string) []string {
 		}
 		rest = tail
 	}
-	if len(v) == 0 { // unreachable unless naming and labelsFit disagree
+	if len(v) == 0 { // unreachable unless validHostname and naming disagree
 		v = append(v, naming.MsgDNS1123SubdomainFormat)
 	}
 	return v
 }
 
-// labelsFit reports whether every dot-separated label of s is at most 63
-// bytes.
-func labelsFit(s string) bool {
-	start := 0
-	for i := 0; i <= len(s); i++ {
-		if i == len(s) || s[i] == '.' {
-			if i-start > naming.MaxLabelLength {
-				return false
-			}
-			start = i + 1
-		}
+// validHostname reports whether s is an RFC 1123 subdomain of at most 253
+// bytes whose labels are at most 63 bytes.
+func validHostname(s string) bool {
+	if !naming.IsDNS1123Subdomain(s) {
+		return false
 	}
-	return true
+	for {
+		i := strings.IndexByte(s, '.')
+		if i < 0 {
+			return len(s) <= naming.MaxLabelLength
+		}
+		if i > naming.MaxLabelLength {
+			return false
+		}
+		s = s[i+1:]
+	}
 }

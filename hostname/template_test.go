@@ -103,6 +103,26 @@ func TestRender(t *testing.T) {
 			want: "x." + label62 + "a",
 		},
 		{
+			name: "dotted value", template: "{{ .Name }}.{{ .Namespace }}.svc.cluster.local", svc: func() Service { s := svc; s.Namespace = "a.b"; return s }(), fast: true,
+			want: "backend.a.b.svc.cluster.local",
+		},
+		{
+			name: "values side by side", template: "{{ .Name }}{{ .Namespace }}.mesh", svc: svc, fast: true,
+			want: "backendkuma-demo.mesh",
+		},
+		{
+			name: "value inside a label", template: "x-{{ .Name }}-y.mesh", svc: svc, fast: true,
+			want: "x-backend-y.mesh",
+		},
+		{
+			name: "value ending in a dash", template: "{{ .Name }}.mesh", svc: long("backend-"), fast: true,
+			stage: StageHostname, message: subdomainMsg("backend-.mesh"),
+		},
+		{
+			name: "value ending in a dash, inside a label", template: "{{ .Name }}x.mesh", svc: long("backend-"), fast: true,
+			want: "backend-x.mesh",
+		},
+		{
 			name: "unknown field", template: "{{ .Foo }}", svc: svc,
 			stage:   StageExec,
 			message: `pre evaluation of template with parameters failed with error="template: :1:3: executing \"\" at <.Foo>: can't evaluate field Foo in type hostname.meshedName"`,
@@ -356,5 +376,33 @@ func TestRenderConcurrent(t *testing.T) {
 	}
 	for range 8 {
 		assert.Equal(t, [2]string{"web.kuma-demo.mesh", "web.kuma-demo.mesh"}, <-done)
+	}
+}
+
+func TestFramed(t *testing.T) {
+	text := func(s string) segment { return segment{kind: segText, text: s} }
+	name, zone := segment{kind: segName}, segment{kind: segZone}
+	tests := []struct {
+		segs []segment
+		want bool
+	}{
+		{[]segment{name, text(".svc."), zone, text(".mesh.local")}, true},
+		{[]segment{text("a."), name}, true},
+		{[]segment{name}, true},
+		{[]segment{text("x.mesh")}, true},
+		{nil, false},
+		{[]segment{text("X.mesh")}, false},       // invalid literal label
+		{[]segment{text("a..b")}, false},         // empty literal label
+		{[]segment{name, name}, false},           // side by side
+		{[]segment{name, text("x.mesh")}, false}, // value shares a label
+		{[]segment{text("a.x"), name}, false},
+		{[]segment{name, text("."), zone}, true},
+		{[]segment{name, text(".-x."), zone}, false},
+		{[]segment{text("."), name}, false}, // empty first label
+		{[]segment{name, text(".")}, false}, // empty last label
+		{make([]segment, maxFramed+1), false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, framed(tt.segs), "%+v", tt.segs)
 	}
 }
