@@ -118,7 +118,10 @@ func EgressResources(m EndpointMap, opts ResourceOptions) (Resources, error) {
 	if opts.SystemCAPath == "" {
 		opts.SystemCAPath = DefaultSystemCAPath
 	}
-	var out Resources
+	out := Resources{Clusters: make([]*clusterv3.Cluster, 0, len(m))}
+	if opts.EDS {
+		out.LoadAssignments = make([]*endpointv3.ClusterLoadAssignment, 0, len(m))
+	}
 	var errs []error
 	for _, name := range m.Names() {
 		c, cla, err := renderDestination(name, m[name], &opts)
