@@ -290,7 +290,15 @@ func decodeError(prefix string, err error) error {
 	if field == "" {
 		field = "document"
 	}
-	return fmt.Errorf("%s: got a %s, want %s", field, te.Value, jsonKind(te.Type))
+	return fmt.Errorf("%s: got %s, want %s", field, withArticle(te.Value), jsonKind(te.Type))
+}
+
+// withArticle puts "a" or "an" before a JSON value kind ("array", "number").
+func withArticle(s string) string {
+	if s != "" && strings.ContainsRune("aeiou", rune(s[0])) {
+		return "an " + s
+	}
+	return "a " + s
 }
 
 // jsonKind names what a Go type holds in JSON words.
