@@ -68,11 +68,15 @@ type meshedName struct {
 	Zone        string
 }
 
-// stubData is what admission renders a template with; every label is
-// "label".
-var stubData = meshedName{Name: "name", DisplayName: "displayname", Namespace: "namespace", Mesh: "mesh", Zone: "zone"}
-
-const stubLabel = "label"
+// The stub values admission renders a template with.
+const (
+	stubName        = "name"
+	stubDisplayName = "displayname"
+	stubNamespace   = "namespace"
+	stubMesh        = "mesh"
+	stubZone        = "zone"
+	stubLabel       = "label" // every label
+)
 
 // Compile parses text and checks it as admission does:
 //
@@ -287,7 +291,7 @@ func (t *Template) Render(svc Service) (string, error) {
 // render renders for svc, or with the stub values when svc is nil.
 func (t *Template) render(svc *Service, stub bool) (string, error) {
 	if stub {
-		svc = &Service{Name: stubData.Name, DisplayName: stubData.DisplayName, Namespace: stubData.Namespace, Mesh: stubData.Mesh, Zone: stubData.Zone}
+		svc = &Service{Name: stubName, DisplayName: stubDisplayName, Namespace: stubNamespace, Mesh: stubMesh, Zone: stubZone}
 	}
 	if t.fast {
 		if out, valid, ok := t.concat(svc, stub); ok {
@@ -388,7 +392,7 @@ func (t *Template) execute(svc *Service) (out string, err error) {
 		return "", err
 	}
 	tm.Funcs(st.funcs())
-	data := stubData
+	data := meshedName{Name: stubName, DisplayName: stubDisplayName, Namespace: stubNamespace, Mesh: stubMesh, Zone: stubZone}
 	if svc != nil {
 		data = meshedName{Name: svc.Name, DisplayName: svc.DisplayName, Namespace: svc.Namespace, Mesh: svc.Mesh, Zone: svc.Zone}
 	}
