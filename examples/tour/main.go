@@ -23,6 +23,7 @@ func run(w io.Writer) error {
 	p := &printer{w: w}
 	for i, section := range []func(*printer) error{
 		dottedMesh,
+		deprecatedName,
 	} {
 		if i > 0 {
 			p.line("")
