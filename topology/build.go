@@ -135,7 +135,8 @@ func (m EndpointMap) All() iter.Seq2[string, []Endpoint] {
 // [*Conflict] and both left out. ctx is passed to in.Secrets only.
 //
 // The map and the errors do not depend on the order of in.Services. Errors is
-// nil when every service was built.
+// nil when every service was built. There is no shared state: concurrent
+// calls are safe, and in.Secrets is called from the calling goroutine only.
 func BuildEgressEndpointMap(ctx context.Context, in EgressInput) (EndpointMap, Errors) {
 	m, errs, _ := buildEgress(ctx, in)
 	return m, errs
