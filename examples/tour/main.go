@@ -24,6 +24,7 @@ func run(w io.Writer) error {
 	for i, section := range []func(*printer) error{
 		dottedMesh,
 		deprecatedName,
+		missingSecret,
 	} {
 		if i > 0 {
 			p.line("")
