@@ -28,26 +28,30 @@ const (
 	kindMeshMultiZoneService = "MeshMultiZoneService"
 )
 
-// apiVersions maps each Kubernetes-form kind to its apiVersion. Universal-form
-// documents have no apiVersion and may only be Kuma kinds.
-var apiVersions = map[string]string{
-	kindNamespace:            "v1",
-	kindService:              "v1",
-	kindPod:                  "v1",
-	kindSecret:               "v1",
-	kindDeployment:           "apps/v1",
-	kindStatefulSet:          "apps/v1",
-	kindMesh:                 "kuma.io/v1alpha1",
-	kindHostnameGenerator:    "kuma.io/v1alpha1",
-	kindMeshService:          "kuma.io/v1alpha1",
-	kindMeshExternalService:  "kuma.io/v1alpha1",
-	kindMeshMultiZoneService: "kuma.io/v1alpha1",
+// apiVersion returns the apiVersion of a Kubernetes-form object of kind, and
+// false for a kind the linter does not read. Universal-form documents have no
+// apiVersion and may only be control-plane kinds.
+func apiVersion(kind string) (string, bool) {
+	switch kind {
+	case kindNamespace, kindService, kindPod, kindSecret:
+		return "v1", true
+	case kindDeployment, kindStatefulSet:
+		return "apps/v1", true
+	case kindMesh, kindHostnameGenerator, kindMeshService, kindMeshExternalService, kindMeshMultiZoneService:
+		return kumaAPIVersion, true
+	}
+	return "", false
 }
 
+// kumaAPIVersion is the apiVersion of the control plane's resources on
+// Kubernetes.
+const kumaAPIVersion = "kuma.io/v1alpha1"
+
 // isKumaKind reports whether kind is a control-plane resource (as opposed to a
-// Kubernetes one), which the Universal form can express.
+// Kubernetes one), which the Universal form can express. Secrets are both.
 func isKumaKind(kind string) bool {
-	return apiVersions[kind] == "kuma.io/v1alpha1" || kind == kindSecret
+	v, _ := apiVersion(kind)
+	return v == kumaAPIVersion || kind == kindSecret
 }
 
 // Labels and values the control plane reads or sets, besides those of the
@@ -160,7 +164,9 @@ type externalService struct {
 // them in the zone being linted.
 type cluster struct {
 	opts options
-	env  hostname.Env
+	// env is the zone's environment: Kubernetes when any manifest is in the
+	// Kubernetes form, else Universal. It picks the default generators.
+	env hostname.Env
 
 	objects    []*object
 	namespaces map[string]*object
@@ -199,7 +205,7 @@ func newCluster(objs []*object, opts options, r *reporter) *cluster {
 		secretObjs:      map[string][]*object{},
 	}
 	for _, o := range objs {
-		want, known := apiVersions[o.Kind]
+		want, known := apiVersion(o.Kind)
 		switch {
 		case !known:
 			continue
@@ -527,8 +533,9 @@ func (c *cluster) selectPods(namespace string, selector map[string]string) []*wo
 		}
 	}
 	var out []*workload
+	sel := &hostname.LabelSelector{MatchLabels: selector}
 	for _, w := range candidates {
-		if (&hostname.LabelSelector{MatchLabels: selector}).Matches(w.labels) {
+		if sel.Matches(w.labels) {
 			out = append(out, w)
 		}
 	}

@@ -233,3 +233,17 @@ func objectsOf(t *testing.T, doc string) []*object {
 	}
 	return out
 }
+
+// TestRuleList checks that rule ids are unique, kebab-case, and documented.
+func TestRuleList(t *testing.T) {
+	seen := map[string]bool{}
+	for _, rl := range ruleList() {
+		assert.False(t, seen[rl.ID], "rule id %q repeated", rl.ID)
+		seen[rl.ID] = true
+		assert.True(t, naming.IsDNS1035Label(rl.ID), "rule id %q is not kebab-case", rl.ID)
+		assert.NotEmpty(t, rl.Summary, "rule %q has no summary", rl.ID)
+	}
+	for _, rl := range rules() {
+		assert.NotNil(t, rl.check, "rule %q has no check", rl.ID)
+	}
+}
