@@ -88,7 +88,7 @@ type result struct {
 	Unreadable bool
 }
 
-// Errors and Warnings count the findings of each severity.
+// count returns the number of findings of severity s.
 func (r *result) count(s severity) int {
 	n := 0
 	for i := range r.Findings {

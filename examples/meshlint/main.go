@@ -7,8 +7,8 @@
 // conflicts, generator templates that fail (hostname), Services whose
 // MeshService lands in another mesh than their pods, MeshExternalServices the
 // egress cannot build (topology), LoadBalancer Services with
-// externalTrafficPolicy: Local, and headless Services whose generator needs
-// labels their pods lack.
+// externalTrafficPolicy: Local, headless Services whose generator needs
+// labels their pods lack, and objects defined twice.
 //
 // Usage:
 //
