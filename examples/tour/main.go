@@ -24,7 +24,9 @@ func run(w io.Writer) error {
 	for i, section := range []func(*printer) error{
 		dottedMesh,
 		deprecatedName,
+		exclusiveMode,
 		missingSecret,
+		next,
 	} {
 		if i > 0 {
 			p.line("")
@@ -47,4 +49,14 @@ func (p *printer) line(format string, args ...any) {
 		return
 	}
 	_, p.err = fmt.Fprintf(p.w, format+"\n", args...)
+}
+
+// next points at the examples that show the same fixes inside real programs.
+func next(p *printer) error {
+	p.line("All four inside a real xDS control plane (go-control-plane, proven by grpc-go's own xDS client):")
+	p.line("   go run ./examples/xds -addr 127.0.0.1:18000 -config examples/xds/testdata/config.yaml")
+	p.line("   go test ./examples/xds -run TestE2E -v")
+	p.line("And found in manifests before they are applied:")
+	p.line("   go run ./examples/meshlint examples/meshlint/testdata/incidents")
+	return nil
 }
