@@ -107,7 +107,7 @@ func TestIncidents(t *testing.T) {
 			}
 			checkGolden(t, filepath.Join("incidents", tt.name), res)
 
-			fixed := lintFiles(t, options{Mode: naming.Warn}, filepath.Join("incidents", tt.name+"-fixed.yaml"))
+			fixed := lintFiles(t, options{Mode: naming.Warn}, filepath.Join("incidents-fixed", tt.name+".yaml"))
 			assert.Empty(t, fixed.Findings, "the fixed manifests must be clean:\n%s", textOf(fixed))
 			assert.Equal(t, 0, fixed.exitCode())
 		})
