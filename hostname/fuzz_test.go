@@ -161,6 +161,9 @@ var differentialTemplates = []string{
 	`{{ index .Name 0 }}`, `{{ slice .Name 1 }}.mesh`, `{{ len .Name }}`, `{{ eq .Name "backend" }}`, `{{ call .Name }}`,
 	`{{ and .Name .Namespace }}`, `{{ or "" .Zone }}`, `{{ not .Name }}`, `{{ $x := 1 }}{{ $x = "a" }}{{ $x }}`,
 	"{{/* c */}}{{ .Name }}", "", "{{", "}}", "{{ .Name }", `{{ "a" }}`, "{{ nil }}", "{{ 1 | printf \"%d\" }}",
+	"{{ .Name }}-{{ .Zone }}-{{ .Mesh }}-{{ .Namespace }}-{{ .Name }}.a.b",
+	`{{ label "app" }}-{{ .Zone }}-{{ label "app" }}-{{ .Mesh }}-{{ label "app" }}.mesh`,
+	`{{ label "app" }}.{{ .Namespace }}.{{ label "missing" }}`, "{{ .Name }}.{{ .Namespace }}", "x{{ .Name }}.{{ .Namespace }}-",
 	`{{ range 2 }}{{ break }}{{ end }}x`, `{{ range 2 }}{{ continue }}{{ end }}x`, `{{ range $.Name }}{{ end }}`,
 }
 

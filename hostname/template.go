@@ -34,6 +34,11 @@ type Template struct {
 	// literals' own labels are valid: then the output is a valid hostname
 	// when each value is an RFC 1123 label and the whole fits 253 bytes.
 	framed bool
+	// labels is true when the plan calls label; textLen is the length of
+	// its literals and fieldKinds the kinds of its fields, in order.
+	labels     bool
+	textLen    int
+	fieldKinds []segKind
 }
 
 // segKind says where a segment's text comes from.
@@ -116,6 +121,16 @@ func parseTemplate(text string) (*Template, *TemplateError) {
 	t := &Template{text: text, tmpl: tm}
 	t.segs, t.fast = plan(tm.Tree)
 	t.framed = t.fast && framed(t.segs)
+	for _, seg := range t.segs {
+		switch seg.kind {
+		case segText:
+			t.textLen += len(seg.text)
+		case segLabel:
+			t.labels = true
+		default:
+			t.fieldKinds = append(t.fieldKinds, seg.kind)
+		}
+	}
 	instrument(tm)
 	return t, nil
 }
@@ -233,8 +248,8 @@ func framed(segs []segment) bool {
 	return true
 }
 
-// maxFramed is the most segments concat keeps on the stack (and adds up in
-// one expression).
+// maxFramed is the most segments a framed plan, and a plan with labels
+// rendered in one pass, may have.
 const maxFramed = 8
 
 // value returns the text of seg for svc. ok is false for a missing label.
@@ -330,37 +345,100 @@ func (t *Template) check(out string, stub bool) (string, error) {
 // it: the template is framed, every value is an RFC 1123 label, and the whole
 // is at most 253 bytes.
 func (t *Template) concat(svc *Service, stub bool) (out string, valid, ok bool) {
+	if !t.labels {
+		return t.concatFields(svc)
+	}
+	return t.concatLabels(svc, stub)
+}
+
+// fieldPtrs returns pointers to the fields of svc, indexed by segment kind
+// (masked with 7). Reading through them needs no switch: the kinds of a plan
+// alternate, which branches predict badly.
+func fieldPtrs(svc *Service) [8]*string {
+	return [8]*string{&svc.Zone, &svc.Name, &svc.DisplayName, &svc.Namespace, &svc.Mesh, &svc.Zone, &svc.Zone, &svc.Zone}
+}
+
+// concatLabels is concat for plans that call label. Label values are kept in
+// a local array (no write barriers) to be looked up once.
+func (t *Template) concatLabels(svc *Service, stub bool) (out string, valid, ok bool) {
 	if len(t.segs) > maxFramed {
 		out, ok = t.concatLong(svc, stub)
 		return out, false, ok
 	}
-	// Values stay in a local array (no write barriers) and are read once.
-	var vals [maxFramed]string
+	fields := fieldPtrs(svc)
+	var labels [maxFramed]string
 	n := 0
 	valid = t.framed
 	for i := range t.segs {
 		seg := &t.segs[i]
-		v, ok := seg.value(svc, stub)
-		if !ok {
-			return "", false, false
+		switch seg.kind {
+		case segText:
+			n += len(seg.text)
+			continue
+		case segLabel:
+			v := stubLabel
+			if !stub {
+				if v, ok = svc.Labels[seg.text]; !ok {
+					return "", false, false
+				}
+			}
+			labels[i] = v
+			n += len(v)
+			valid = valid && naming.IsDNS1123Label(v)
+		default:
+			v := *fields[seg.kind&7]
+			n += len(v)
+			valid = valid && naming.IsDNS1123Label(v)
 		}
-		if valid && seg.kind != segText && !naming.IsDNS1123Label(v) {
-			valid = false // maybe a value with dots: check the whole
-		}
-		vals[i] = v
-		n += len(v)
 	}
 	if n > MaxOutput {
 		return "", false, false
 	}
-	// One expression: the runtime sizes and allocates the result once and
-	// skips the empty slots.
-	out = vals[0] + vals[1] + vals[2] + vals[3] + vals[4] + vals[5] + vals[6] + vals[7]
-	return out, valid && n <= naming.MaxSubdomainLength, true
+	var b strings.Builder
+	b.Grow(n)
+	for i := range t.segs {
+		seg := &t.segs[i]
+		switch seg.kind {
+		case segText:
+			b.WriteString(seg.text)
+		case segLabel:
+			b.WriteString(labels[i])
+		default:
+			b.WriteString(*fields[seg.kind&7])
+		}
+	}
+	return b.String(), valid && n <= naming.MaxSubdomainLength, true
 }
 
-// concatLong is concat for plans of more than maxFramed segments: it reads
-// each value twice instead of keeping them, and does not vouch for the
+// concatFields is concat for plans without labels. The length of the
+// literals is known; only the fields are measured.
+func (t *Template) concatFields(svc *Service) (out string, valid, ok bool) {
+	fields := fieldPtrs(svc)
+	n := t.textLen
+	valid = t.framed
+	for _, k := range t.fieldKinds {
+		v := *fields[k&7]
+		n += len(v)
+		valid = valid && naming.IsDNS1123Label(v)
+	}
+	if n > MaxOutput {
+		return "", false, false
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i := range t.segs {
+		seg := &t.segs[i]
+		if seg.kind == segText {
+			b.WriteString(seg.text)
+		} else {
+			b.WriteString(*fields[seg.kind&7])
+		}
+	}
+	return b.String(), valid && n <= naming.MaxSubdomainLength, true
+}
+
+// concatLong is concatLabels for plans of more than maxFramed segments: it
+// reads each value twice instead of keeping them, and does not vouch for the
 // result.
 func (t *Template) concatLong(svc *Service, stub bool) (string, bool) {
 	n := 0

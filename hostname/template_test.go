@@ -123,6 +123,19 @@ func TestRender(t *testing.T) {
 			want: "backend-x.mesh",
 		},
 		{
+			name: "long plan of fields", template: "{{ .Name }}-{{ .Zone }}-{{ .Mesh }}-{{ .Namespace }}-{{ .Name }}.a.b", svc: svc, fast: true,
+			want: "backend-zone-1-default-kuma-demo-backend.a.b",
+		},
+		{
+			name: "long plan with labels", template: `{{ label "app" }}-{{ .Zone }}-{{ label "app" }}-{{ .Mesh }}-{{ label "app" }}.mesh`, svc: svc, fast: true,
+			want: "web-zone-1-web-default-web.mesh",
+		},
+		{
+			name: "long plan with a missing label", template: `{{ label "app" }}-{{ .Zone }}-{{ label "app" }}-{{ .Mesh }}-{{ label "app" }}.mesh`, svc: noApp, fast: true,
+			stage:   StageExec,
+			message: `pre evaluation of template with parameters failed with error="template: :1:3: executing \"\" at <label \"app\">: error calling label: label app not found"`,
+		},
+		{
 			name: "unknown field", template: "{{ .Foo }}", svc: svc,
 			stage:   StageExec,
 			message: `pre evaluation of template with parameters failed with error="template: :1:3: executing \"\" at <.Foo>: can't evaluate field Foo in type hostname.meshedName"`,
