@@ -63,43 +63,47 @@ func benchGenerators() []Generator {
 
 // BenchmarkRender compares Render with text/template's Execute of the same
 // template, parsed once, as the reference runs it (a strings.Builder per
-// call, label bound at parse time).
+// call, label bound at parse time), for two default templates: the local
+// Kubernetes one (two fields) and the synced Kubernetes one (three fields).
 func BenchmarkRender(b *testing.B) {
-	const text = "{{ .DisplayName }}.{{ .Namespace }}.svc.{{ .Zone }}.mesh.local"
 	svc := kubeService()
-
-	b.Run("impl=meshcore", func(b *testing.B) {
-		tp, err := Compile(text)
-		if err != nil || !tp.Fast() {
-			b.Fatal(err)
-		}
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := tp.Render(svc); err != nil {
+	for _, tc := range []struct{ name, text string }{
+		{"template=local-kube", TemplateLocalKubernetes},
+		{"template=synced-kube", "{{ .DisplayName }}.{{ .Namespace }}.svc.{{ .Zone }}.mesh.local"},
+	} {
+		b.Run(tc.name+"/impl=meshcore", func(b *testing.B) {
+			tp, err := Compile(tc.text)
+			if err != nil || !tp.Fast() {
 				b.Fatal(err)
 			}
-		}
-	})
-	b.Run("impl=text-template", func(b *testing.B) {
-		tm := template.Must(template.New("").Funcs(template.FuncMap{
-			"label": func(key string) (string, error) {
-				v, ok := svc.Labels[key]
-				if !ok {
-					return "", fmt.Errorf("label %s not found", key)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := tp.Render(svc); err != nil {
+					b.Fatal(err)
 				}
-				return v, nil
-			},
-		}).Parse(text))
-		b.ReportAllocs()
-		for b.Loop() {
-			var sb strings.Builder
-			if err := tm.Execute(&sb, meshedName{Name: svc.Name, DisplayName: svc.DisplayName, Namespace: svc.Namespace, Mesh: svc.Mesh, Zone: svc.Zone}); err != nil {
-				b.Fatal(err)
 			}
-			_ = sb.String()
-		}
-	})
-	b.Run("impl=meshcore-fallback", func(b *testing.B) {
+		})
+		b.Run(tc.name+"/impl=text-template", func(b *testing.B) {
+			tm := template.Must(template.New("").Funcs(template.FuncMap{
+				"label": func(key string) (string, error) {
+					v, ok := svc.Labels[key]
+					if !ok {
+						return "", fmt.Errorf("label %s not found", key)
+					}
+					return v, nil
+				},
+			}).Parse(tc.text))
+			b.ReportAllocs()
+			for b.Loop() {
+				var sb strings.Builder
+				if err := tm.Execute(&sb, meshedName{Name: svc.Name, DisplayName: svc.DisplayName, Namespace: svc.Namespace, Mesh: svc.Mesh, Zone: svc.Zone}); err != nil {
+					b.Fatal(err)
+				}
+				_ = sb.String()
+			}
+		})
+	}
+	b.Run("template=synced-kube-printf/impl=meshcore-fallback", func(b *testing.B) {
 		// The same output through text/template with the limits, for a
 		// template outside the concatenation subset.
 		tp, err := Compile(`{{ .DisplayName }}.{{ .Namespace | printf "%s" }}.svc.{{ .Zone }}.mesh.local`)

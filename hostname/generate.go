@@ -179,6 +179,7 @@ type claim struct{ svc, run int32 }
 type svcState struct {
 	svc   *Service
 	id    string
+	mesh  string
 	addrs []Address
 	conds []Condition
 }
@@ -212,40 +213,47 @@ func kinds() [3]Kind { return [...]Kind{MeshExternalService, MeshMultiZoneServic
 func Generate(gens []Generator, svcs []Service) Result {
 	var res Result
 
-	// States in output order (kind, mesh, ID), keeping the first in service
-	// order of services that repeat an identity; byKind lists them in service
-	// order.
+	// States in service order (the order of claims, so that the loops over
+	// pairs walk them sequentially), keeping the first in service order of
+	// services that repeat an identity; keys in output order (kind, mesh,
+	// ID). byKind lists state indexes, increasing.
 	order := serviceOrder(svcs)
 	rank := make([]int32, len(svcs))
 	for r, i := range order {
 		rank[i] = int32(r)
 	}
 	type keyed struct {
-		key serviceKey
-		i   int32
+		key  serviceKey
+		rank int32
 	}
 	keys := make([]keyed, len(svcs))
 	for i := range svcs {
-		keys[i] = keyed{serviceKey{svcs[i].Kind, svcs[i].Mesh, svcs[i].ID()}, int32(i)}
+		keys[i] = keyed{serviceKey{svcs[i].Kind, svcs[i].Mesh, svcs[i].ID()}, rank[i]}
 	}
 	slices.SortFunc(keys, func(a, b keyed) int {
-		return cmp.Or(compareKeys(a.key, b.key), cmp.Compare(rank[a.i], rank[b.i]))
+		return cmp.Or(compareKeys(a.key, b.key), cmp.Compare(a.rank, b.rank))
 	})
-	stateOf := make([]int32, len(svcs))
-	states := make([]svcState, 0, len(svcs))
+	dup := make([]bool, len(svcs)) // by rank
+	out := keys[:0]
 	for j, k := range keys {
-		stateOf[k.i] = -1
 		if j > 0 && keys[j-1].key == k.key {
+			dup[k.rank] = true
 			continue
 		}
-		stateOf[k.i] = int32(len(states))
-		states = append(states, svcState{svc: &svcs[k.i], id: k.key.name})
+		out = append(out, k)
 	}
+	keys = out
+	stateOf := make([]int32, len(svcs)) // by rank
+	states := make([]svcState, 0, len(keys))
 	byKind := map[Kind][]int32{}
-	for _, i := range order {
-		if si := stateOf[i]; si >= 0 {
-			byKind[svcs[i].Kind] = append(byKind[svcs[i].Kind], si)
+	for r, i := range order {
+		if dup[r] {
+			continue
 		}
+		s := &svcs[i]
+		stateOf[r] = int32(len(states))
+		byKind[s.Kind] = append(byKind[s.Kind], int32(len(states)))
+		states = append(states, svcState{svc: s, id: s.ID(), mesh: s.Mesh})
 	}
 
 	// Compile each generator once, in generation order.
@@ -316,7 +324,7 @@ func Generate(gens []Generator, svcs []Service) Result {
 				st.conds = append(st.conds, Condition{Generator: name, Type: ConditionGenerated, Reason: ReasonTemplateError, Message: p.err})
 				continue
 			}
-			ck := claimKey{r.kind, st.svc.Mesh, p.host}
+			ck := claimKey{r.kind, st.mesh, p.host}
 			if c, taken := claims[ck]; taken {
 				winner := runs[c.run].gen.Name
 				if c.svc == p.svc {
@@ -342,9 +350,9 @@ func Generate(gens []Generator, svcs []Service) Result {
 		}
 	}
 
-	res.Services = make([]ServiceStatus, len(states))
-	for i := range states {
-		st := &states[i]
+	res.Services = make([]ServiceStatus, len(keys))
+	for i, k := range keys {
+		st := &states[stateOf[k.rank]]
 		if len(st.addrs) > 1 {
 			slices.SortStableFunc(st.addrs, func(a, b Address) int {
 				return cmp.Or(cmp.Compare(a.Generator, b.Generator), cmp.Compare(a.Hostname, b.Hostname))
@@ -353,7 +361,7 @@ func Generate(gens []Generator, svcs []Service) Result {
 		if len(st.conds) > 1 {
 			slices.SortStableFunc(st.conds, func(a, b Condition) int { return cmp.Compare(a.Generator, b.Generator) })
 		}
-		res.Services[i] = ServiceStatus{Kind: st.svc.Kind, Mesh: st.svc.Mesh, Name: st.id, Status: Status{Addresses: st.addrs, Conditions: st.conds}}
+		res.Services[i] = ServiceStatus{Kind: k.key.kind, Mesh: k.key.mesh, Name: k.key.name, Status: Status{Addresses: st.addrs, Conditions: st.conds}}
 	}
 
 	for mh := range conflicted {

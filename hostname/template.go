@@ -36,9 +36,18 @@ type Template struct {
 	framed bool
 	// labels is true when the plan calls label; textLen is the length of
 	// its literals and fieldKinds the kinds of its fields, in order.
-	labels     bool
-	textLen    int
-	fieldKinds []segKind
+	labels  bool
+	textLen int
+	// prefix and prog are the plan of a template without labels: the text
+	// before the first field, then each field and the text after it.
+	prefix string
+	prog   []fieldStep
+}
+
+// fieldStep is a field and the text that follows it.
+type fieldStep struct {
+	kind   segKind
+	suffix string
 }
 
 // segKind says where a segment's text comes from.
@@ -125,10 +134,15 @@ func parseTemplate(text string) (*Template, *TemplateError) {
 		switch seg.kind {
 		case segText:
 			t.textLen += len(seg.text)
+			if k := len(t.prog) - 1; k >= 0 {
+				t.prog[k].suffix = seg.text
+			} else {
+				t.prefix = seg.text
+			}
 		case segLabel:
 			t.labels = true
 		default:
-			t.fieldKinds = append(t.fieldKinds, seg.kind)
+			t.prog = append(t.prog, fieldStep{kind: seg.kind})
 		}
 	}
 	instrument(tm)
@@ -416,8 +430,8 @@ func (t *Template) concatFields(svc *Service) (out string, valid, ok bool) {
 	fields := fieldPtrs(svc)
 	n := t.textLen
 	valid = t.framed
-	for _, k := range t.fieldKinds {
-		v := *fields[k&7]
+	for _, f := range t.prog {
+		v := *fields[f.kind&7]
 		n += len(v)
 		valid = valid && naming.IsDNS1123Label(v)
 	}
@@ -426,13 +440,10 @@ func (t *Template) concatFields(svc *Service) (out string, valid, ok bool) {
 	}
 	var b strings.Builder
 	b.Grow(n)
-	for i := range t.segs {
-		seg := &t.segs[i]
-		if seg.kind == segText {
-			b.WriteString(seg.text)
-		} else {
-			b.WriteString(*fields[seg.kind&7])
-		}
+	b.WriteString(t.prefix)
+	for _, f := range t.prog {
+		b.WriteString(*fields[f.kind&7])
+		b.WriteString(f.suffix)
 	}
 	return b.String(), valid && n <= naming.MaxSubdomainLength, true
 }
