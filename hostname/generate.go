@@ -23,7 +23,9 @@ const (
 
 // Address is a hostname of a service and the generator that produced it.
 type Address struct {
-	Hostname  string
+	// Hostname is the generated DNS name.
+	Hostname string
+	// Generator is the name of the generator that claimed it.
 	Generator string
 }
 
@@ -46,23 +48,30 @@ type Condition struct {
 // Status is what generation gives one service: its hostnames and a
 // condition per generator that selected it, each sorted by generator name.
 type Status struct {
-	Addresses  []Address
+	// Addresses are the service's hostnames, one per hostname.
+	Addresses []Address
+	// Conditions has one entry per generator that selected the service.
 	Conditions []Condition
 }
 
 // ServiceStatus is the Status of the service identified by Kind, Mesh and
 // Name (the service's [Service.ID]).
 type ServiceStatus struct {
-	Kind   Kind
-	Mesh   string
-	Name   string
+	// Kind, Mesh and Name identify the service; Name is its [Service.ID].
+	Kind Kind
+	Mesh string
+	Name string
+	// Status is what generation gave it.
 	Status Status
 }
 
 // Claim is one service's claim on a hostname.
 type Claim struct {
-	Kind      Kind
-	Service   string
+	// Kind is the service's kind.
+	Kind Kind
+	// Service is the service's [Service.ID].
+	Service string
+	// Generator is the name of the generator that gave it the hostname.
 	Generator string
 }
 
@@ -70,7 +79,9 @@ type Claim struct {
 // Collisions are resolved within a kind only, so each keeps it; DNS answers
 // for one of them.
 type Conflict struct {
-	Mesh     string
+	// Mesh is the mesh of the services.
+	Mesh string
+	// Hostname is the contested name.
 	Hostname string
 	// Claims has one entry per kind, sorted by kind.
 	Claims []Claim

@@ -71,14 +71,18 @@ type Generator struct {
 // Selector selects services of one kind by their labels. Exactly one field
 // must be set.
 type Selector struct {
-	MeshService          *LabelSelector `json:"meshService,omitempty"`
-	MeshExternalService  *LabelSelector `json:"meshExternalService,omitempty"`
+	// MeshService selects MeshServices.
+	MeshService *LabelSelector `json:"meshService,omitempty"`
+	// MeshExternalService selects MeshExternalServices.
+	MeshExternalService *LabelSelector `json:"meshExternalService,omitempty"`
+	// MeshMultiZoneService selects MeshMultiZoneServices.
 	MeshMultiZoneService *LabelSelector `json:"meshMultiZoneService,omitempty"`
 }
 
 // LabelSelector matches labels by equality: every entry of MatchLabels must
 // be present with the same value. An empty selector matches every service.
 type LabelSelector struct {
+	// MatchLabels are the labels a service must have, with these values.
 	MatchLabels map[string]string `json:"matchLabels,omitempty"`
 }
 
