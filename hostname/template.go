@@ -365,13 +365,6 @@ func (t *Template) concat(svc *Service, stub bool) (out string, valid, ok bool) 
 	return t.concatLabels(svc, stub)
 }
 
-// fieldPtrs returns pointers to the fields of svc, indexed by segment kind
-// (masked with 7). Reading through them needs no switch: the kinds of a plan
-// alternate, which branches predict badly.
-func fieldPtrs(svc *Service) [8]*string {
-	return [8]*string{&svc.Zone, &svc.Name, &svc.DisplayName, &svc.Namespace, &svc.Mesh, &svc.Zone, &svc.Zone, &svc.Zone}
-}
-
 // concatLabels is concat for plans that call label. Label values are kept in
 // a local array (no write barriers) to be looked up once.
 func (t *Template) concatLabels(svc *Service, stub bool) (out string, valid, ok bool) {
@@ -379,7 +372,13 @@ func (t *Template) concatLabels(svc *Service, stub bool) (out string, valid, ok 
 		out, ok = t.concatLong(svc, stub)
 		return out, false, ok
 	}
-	fields := fieldPtrs(svc)
+	// Fields by kind, through pointers (see concatFields).
+	var fields [8]*string
+	fields[segName] = &svc.Name
+	fields[segDisplayName] = &svc.DisplayName
+	fields[segNamespace] = &svc.Namespace
+	fields[segMesh] = &svc.Mesh
+	fields[segZone] = &svc.Zone
 	var labels [maxFramed]string
 	n := 0
 	valid = t.framed
@@ -408,6 +407,24 @@ func (t *Template) concatLabels(svc *Service, stub bool) (out string, valid, ok 
 	if n > MaxOutput {
 		return "", false, false
 	}
+	valid = valid && n <= naming.MaxSubdomainLength
+	if n <= smallOutput {
+		// Build on the stack; the conversion is the one allocation.
+		var buf [smallOutput]byte
+		b := buf[:0]
+		for i := range t.segs {
+			seg := &t.segs[i]
+			switch seg.kind {
+			case segText:
+				b = append(b, seg.text...)
+			case segLabel:
+				b = append(b, labels[i]...)
+			default:
+				b = append(b, *fields[seg.kind&7]...)
+			}
+		}
+		return string(b), valid, true
+	}
 	var b strings.Builder
 	b.Grow(n)
 	for i := range t.segs {
@@ -421,13 +438,23 @@ func (t *Template) concatLabels(svc *Service, stub bool) (out string, valid, ok 
 			b.WriteString(*fields[seg.kind&7])
 		}
 	}
-	return b.String(), valid && n <= naming.MaxSubdomainLength, true
+	return b.String(), valid, true
 }
 
 // concatFields is concat for plans without labels. The length of the
 // literals is known; only the fields are measured.
 func (t *Template) concatFields(svc *Service) (out string, valid, ok bool) {
-	fields := fieldPtrs(svc)
+	// Fields by kind, through pointers: no switch, as the kinds of a plan
+	// alternate, which branches predict badly. The array is filled in
+	// place, element by element: one built elsewhere and copied here would
+	// be read back before its stores complete. Kinds other than fields stay
+	// nil and are never read.
+	var fields [8]*string
+	fields[segName] = &svc.Name
+	fields[segDisplayName] = &svc.DisplayName
+	fields[segNamespace] = &svc.Namespace
+	fields[segMesh] = &svc.Mesh
+	fields[segZone] = &svc.Zone
 	n := t.textLen
 	valid = t.framed
 	for _, f := range t.prog {
@@ -438,6 +465,16 @@ func (t *Template) concatFields(svc *Service) (out string, valid, ok bool) {
 	if n > MaxOutput {
 		return "", false, false
 	}
+	if n <= smallOutput {
+		// Build on the stack; the conversion is the one allocation.
+		var buf [smallOutput]byte
+		b := append(buf[:0], t.prefix...)
+		for _, f := range t.prog {
+			b = append(b, *fields[f.kind&7]...)
+			b = append(b, f.suffix...)
+		}
+		return string(b), valid && n <= naming.MaxSubdomainLength, true
+	}
 	var b strings.Builder
 	b.Grow(n)
 	b.WriteString(t.prefix)
@@ -447,6 +484,10 @@ func (t *Template) concatFields(svc *Service) (out string, valid, ok bool) {
 	}
 	return b.String(), valid && n <= naming.MaxSubdomainLength, true
 }
+
+// smallOutput is the longest result built on the stack: every valid
+// hostname fits.
+const smallOutput = naming.MaxSubdomainLength
 
 // concatLong is concatLabels for plans of more than maxFramed segments: it
 // reads each value twice instead of keeping them, and does not vouch for the
