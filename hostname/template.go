@@ -35,7 +35,7 @@ type Template struct {
 	// when each value is an RFC 1123 label and the whole fits 253 bytes.
 	framed bool
 	// labels is true when the plan calls label; textLen is the length of
-	// its literals and fieldKinds the kinds of its fields, in order.
+	// its literals.
 	labels  bool
 	textLen int
 	// prefix and prog are the plan of a template without labels: the text
