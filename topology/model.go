@@ -210,21 +210,7 @@ func (m *MeshExternalService) DestinationName() string {
 }
 
 func (m *MeshExternalService) destinationName(mesh string) string {
-	display, ns, zone := m.DisplayName(), m.Namespace(), m.Zone()
-	var port [10]byte
-	p := strconv.AppendUint(port[:0], uint64(m.Spec.Match.Port), 10)
-	var b strings.Builder
-	b.Grow(len(mesh) + len(display) + len(ns) + len(zone) + len("____extsvc_") + len(p))
-	b.WriteString(mesh)
-	b.WriteByte('_')
-	b.WriteString(display)
-	b.WriteByte('_')
-	b.WriteString(ns)
-	b.WriteByte('_')
-	b.WriteString(zone)
-	b.WriteString("_extsvc_")
-	b.Write(p)
-	return b.String()
+	return underscored(m.Spec.Match.Port, mesh, m.DisplayName(), m.Namespace(), m.Zone(), "extsvc")
 }
 
 // KRI is the Kuma resource identifier of the service's port:
@@ -233,20 +219,24 @@ func (m *MeshExternalService) destinationName(mesh string) string {
 func (m *MeshExternalService) KRI() string { return m.kri(m.Mesh) }
 
 func (m *MeshExternalService) kri(mesh string) string {
-	display, ns, zone := m.DisplayName(), m.Namespace(), m.Zone()
-	var port [10]byte
-	p := strconv.AppendUint(port[:0], uint64(m.Spec.Match.Port), 10)
+	return underscored(m.Spec.Match.Port, "kri", "extsvc", mesh, m.Zone(), m.Namespace(), m.DisplayName())
+}
+
+// underscored returns the parts and the port, each followed by "_" but the
+// last: the shape of both destination names and KRIs. One allocation.
+func underscored(port uint32, parts ...string) string {
+	var buf [10]byte
+	p := strconv.AppendUint(buf[:0], uint64(port), 10)
+	n := len(p)
+	for _, s := range parts {
+		n += len(s) + 1
+	}
 	var b strings.Builder
-	b.Grow(len("kri_extsvc_") + len(mesh) + len(display) + len(ns) + len(zone) + len("____") + len(p))
-	b.WriteString("kri_extsvc_")
-	b.WriteString(mesh)
-	b.WriteByte('_')
-	b.WriteString(zone)
-	b.WriteByte('_')
-	b.WriteString(ns)
-	b.WriteByte('_')
-	b.WriteString(display)
-	b.WriteByte('_')
+	b.Grow(n)
+	for _, s := range parts {
+		b.WriteString(s)
+		b.WriteByte('_')
+	}
 	b.Write(p)
 	return b.String()
 }
