@@ -397,11 +397,11 @@ func (t *Template) concatLabels(svc *Service, stub bool) (out string, valid, ok 
 			}
 			labels[i] = v
 			n += len(v)
-			valid = valid && isLabel(v)
+			valid = valid && naming.IsDNS1123Label(v)
 		default:
 			v := *fields[seg.kind&7]
 			n += len(v)
-			valid = valid && isLabel(v)
+			valid = valid && naming.IsDNS1123Label(v)
 		}
 	}
 	if n > MaxOutput {
@@ -460,7 +460,7 @@ func (t *Template) concatFields(svc *Service) (out string, valid, ok bool) {
 	for _, f := range t.prog {
 		v := *fields[f.kind&7]
 		n += len(v)
-		valid = valid && isLabel(v)
+		valid = valid && naming.IsDNS1123Label(v)
 	}
 	if n > MaxOutput {
 		return "", false, false
@@ -579,45 +579,3 @@ func validHostname(s string) bool {
 		s = s[i+1:]
 	}
 }
-
-// isLabel is naming.IsDNS1123Label for the short values of a render: one
-// branch-free pass that ANDs the byte classes, then the two ends. Field values
-// are short, where this beats the general predicate's 8-byte blocks.
-func isLabel(v string) bool {
-	if len(v) == 0 || len(v) > naming.MaxLabelLength {
-		return false
-	}
-	acc := byte(classEnd)
-	for i := 0; i < len(v); i++ {
-		acc &= labelByte[v[i]]
-	}
-	return acc != 0 && labelByte[v[0]]&labelByte[v[len(v)-1]] == classEnd
-}
-
-// Byte classes of labelByte: classInner for the bytes allowed inside an RFC
-// 1123 label ([-a-z0-9]); classEnd, which includes it, for those allowed at
-// its ends ([a-z0-9]).
-const (
-	classInner = 1
-	classEnd   = 3
-)
-
-// labelByte maps a byte to its class, 0 when it cannot be in a label. A string
-// constant: immutable, no initialization.
-const labelByte = "" +
-	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 0x00
-	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 0x10
-	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00" + // 0x20: '-'
-	"\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x00\x00\x00\x00\x00\x00" + // 0x30: 0-9
-	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 0x40
-	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 0x50
-	"\x00\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03" + // 0x60: a-o
-	"\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x00\x00\x00\x00\x00" + // 0x70: p-z
-	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
-	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
-	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
-	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
-	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
-	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
-	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
-	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
