@@ -165,6 +165,15 @@ var differentialTemplates = []string{
 	`{{ label "app" }}-{{ .Zone }}-{{ label "app" }}-{{ .Mesh }}-{{ label "app" }}.mesh`,
 	`{{ label "app" }}.{{ .Namespace }}.{{ label "missing" }}`, "{{ .Name }}.{{ .Namespace }}", "x{{ .Name }}.{{ .Namespace }}-",
 	`{{ range 2 }}{{ break }}{{ end }}x`, `{{ range 2 }}{{ continue }}{{ end }}x`, `{{ range $.Name }}{{ end }}`,
+	// The shapes of the concatenation paths: a text-only template, short and
+	// long; a prefix; a suffix longer than the four words stored whole; more
+	// label calls than the small path holds; results near the stack buffer.
+	"a.b.mesh", strings.Repeat("abcdefgh.", 30) + "mesh", "x.{{ .Name }}.{{ .Namespace }}",
+	strings.Repeat("p.", 70) + "{{ .Name }}",
+	"{{ .Name }}.a-literal-suffix-that-is-longer-than-32-bytes.example.com",
+	"{{ .Name }}." + strings.Repeat("exactly-32-bytes-of-suffix-text", 1) + "x.{{ .Namespace }}",
+	strings.Repeat(`{{ label "app" }}.`, 9) + "{{ .Zone }}",
+	`{{ .Name }}.{{ .Namespace }}.{{ .Name }}.{{ .Namespace }}.svc.cluster.local`,
 }
 
 // TestRenderMatchesTextTemplate runs the differential check of FuzzRender on a
@@ -176,6 +185,9 @@ func TestRenderMatchesTextTemplate(t *testing.T) {
 		fuzzService("Backend", "x_y"),
 		fuzzService("", ""),
 		fuzzService(strings.Repeat("a", 64), "ns"),
+		fuzzService(strings.Repeat("b", 63), strings.Repeat("c", 30)),
+		fuzzService(strings.Repeat("d", 100), "ns"),
+		fuzzService("backend", strings.Repeat("e", 63)),
 	}
 	for _, text := range differentialTemplates {
 		for _, svc := range svcs {

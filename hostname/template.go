@@ -1,12 +1,14 @@
 package hostname
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
 	"text/template"
 	"text/template/parse"
 
+	"github.com/meshcore/meshcore/internal/dnsclass"
 	"github.com/meshcore/meshcore/naming"
 )
 
@@ -27,28 +29,35 @@ const MaxOutput = 4096
 type Template struct {
 	text string
 	tmpl *template.Template // parsed and instrumented; always set
-	segs []segment          // the concatenation plan when fast
 	fast bool
 	// framed is true when the plan's literals put every field and label
 	// alone in a DNS label of its own, between dots or at an end, and the
 	// literals' own labels are valid: then the output is a valid hostname
 	// when each value is an RFC 1123 label and the whole fits 253 bytes.
 	framed bool
-	// labels is true when the plan calls label; textLen is the length of
-	// its literals.
-	labels  bool
-	textLen int
-	// prefix and prog are the plan of a template without labels: the text
-	// before the first field, then each field and the text after it.
+	// prefix and steps are the concatenation plan when fast: the text
+	// before the first value, then each value and the text after it.
 	prefix string
-	prog   []fieldStep
+	steps  []step
+	labels bool // some step calls label
 }
 
-// fieldStep is a field and the text that follows it.
-type fieldStep struct {
+// step is one value of a concatenation plan and the literal text that
+// follows it.
+type step struct {
 	kind   segKind
+	key    string // the label key, for segLabel
 	suffix string
+	// words holds suffix as little-endian 8-byte words, zero-padded, when
+	// it fits (short): the small path stores them whole instead of calling
+	// copy, which costs more than the store for these few bytes.
+	short bool
+	words [suffixWords]uint64
 }
+
+// suffixWords is the number of 8-byte words a step's suffix may fill and
+// still be stored whole.
+const suffixWords = 4
 
 // segKind says where a segment's text comes from.
 type segKind uint8
@@ -128,21 +137,28 @@ func parseTemplate(text string) (*Template, *TemplateError) {
 		return nil, &TemplateError{Template: text, Stage: StageParse, Err: err}
 	}
 	t := &Template{text: text, tmpl: tm}
-	t.segs, t.fast = plan(tm.Tree)
-	t.framed = t.fast && framed(t.segs)
-	for _, seg := range t.segs {
-		switch seg.kind {
-		case segText:
-			t.textLen += len(seg.text)
-			if k := len(t.prog) - 1; k >= 0 {
-				t.prog[k].suffix = seg.text
-			} else {
-				t.prefix = seg.text
+	var segs []segment
+	segs, t.fast = plan(tm.Tree)
+	t.framed = t.fast && framed(segs)
+	for _, seg := range segs {
+		if seg.kind != segText {
+			t.steps = append(t.steps, step{kind: seg.kind, key: seg.text})
+			t.labels = t.labels || seg.kind == segLabel
+			continue
+		}
+		k := len(t.steps) - 1
+		if k < 0 {
+			t.prefix = seg.text
+			continue
+		}
+		st := &t.steps[k]
+		st.suffix = seg.text
+		if st.short = len(seg.text) <= 8*suffixWords; st.short {
+			var b [8 * suffixWords]byte
+			copy(b[:], seg.text)
+			for w := range st.words {
+				st.words[w] = binary.LittleEndian.Uint64(b[8*w:])
 			}
-		case segLabel:
-			t.labels = true
-		default:
-			t.prog = append(t.prog, fieldStep{kind: seg.kind})
 		}
 	}
 	instrument(tm)
@@ -229,7 +245,7 @@ func planAction(n *parse.ActionNode) (segment, bool) {
 // framed reports whether segs isolate every value in a label of its own
 // (see Template.framed).
 func framed(segs []segment) bool {
-	if len(segs) == 0 || len(segs) > maxFramed {
+	if len(segs) == 0 {
 		return false
 	}
 	last := len(segs) - 1
@@ -262,16 +278,10 @@ func framed(segs []segment) bool {
 	return true
 }
 
-// maxFramed is the most segments a framed plan, and a plan with labels
-// rendered in one pass, may have.
-const maxFramed = 8
-
-// value returns the text of seg for svc. ok is false for a missing label.
-// With stub set, every label is "label".
-func (seg *segment) value(svc *Service, stub bool) (v string, ok bool) {
-	switch seg.kind {
-	case segText:
-		return seg.text, true
+// value returns the value st inserts for svc. ok is false for a missing
+// label. With stub set, every label is "label".
+func (st *step) value(svc *Service, stub bool) (v string, ok bool) {
+	switch st.kind {
 	case segName:
 		return svc.Name, true
 	case segDisplayName:
@@ -286,7 +296,7 @@ func (seg *segment) value(svc *Service, stub bool) (v string, ok bool) {
 	if stub {
 		return stubLabel, true
 	}
-	v, ok = svc.Labels[seg.text]
+	v, ok = svc.Labels[st.key]
 	return v, ok
 }
 
@@ -353,97 +363,46 @@ func (t *Template) check(out string, stub bool) (string, error) {
 	return out, nil
 }
 
-// concat renders the plan in one allocation. ok is false for a missing label
-// or an oversized result, for execute to give text/template's answer. valid
-// is true when the result is known to be a valid hostname without scanning
-// it: the template is framed, every value is an RFC 1123 label, and the whole
-// is at most 253 bytes.
+// concat renders the plan in one allocation. ok is false for a missing
+// label or a result over [MaxOutput], for execute to give text/template's
+// answer. valid is true when the result is known to be a valid hostname
+// without scanning it: the template is framed, every value is an RFC 1123
+// label, and the whole is at most 253 bytes.
 func (t *Template) concat(svc *Service, stub bool) (out string, valid, ok bool) {
-	if !t.labels {
-		return t.concatFields(svc)
-	}
-	return t.concatLabels(svc, stub)
-}
-
-// concatLabels is concat for plans that call label. Label values are kept in
-// a local array (no write barriers) to be looked up once.
-func (t *Template) concatLabels(svc *Service, stub bool) (out string, valid, ok bool) {
-	if len(t.segs) > maxFramed {
-		out, ok = t.concatLong(svc, stub)
-		return out, false, ok
-	}
-	// Fields by kind, through pointers (see concatFields).
-	var fields [8]*string
-	fields[segName] = &svc.Name
-	fields[segDisplayName] = &svc.DisplayName
-	fields[segNamespace] = &svc.Namespace
-	fields[segMesh] = &svc.Mesh
-	fields[segZone] = &svc.Zone
-	var labels [maxFramed]string
-	n := 0
-	valid = t.framed
-	for i := range t.segs {
-		seg := &t.segs[i]
-		switch seg.kind {
-		case segText:
-			n += len(seg.text)
-			continue
-		case segLabel:
-			v := stubLabel
-			if !stub {
-				if v, ok = svc.Labels[seg.text]; !ok {
-					return "", false, false
-				}
-			}
-			labels[i] = v
-			n += len(v)
-			valid = valid && naming.IsDNS1123Label(v)
-		default:
-			v := *fields[seg.kind&7]
-			n += len(v)
-			valid = valid && naming.IsDNS1123Label(v)
-		}
-	}
-	if n > MaxOutput {
+	out, valid, res := t.concatSmall(svc, stub)
+	switch res {
+	case concatDone:
+		return out, valid, true
+	case concatMissing:
 		return "", false, false
 	}
-	valid = valid && n <= naming.MaxSubdomainLength
-	if n <= smallOutput {
-		// Build on the stack; the conversion is the one allocation.
-		var buf [smallOutput]byte
-		b := buf[:0]
-		for i := range t.segs {
-			seg := &t.segs[i]
-			switch seg.kind {
-			case segText:
-				b = append(b, seg.text...)
-			case segLabel:
-				b = append(b, labels[i]...)
-			default:
-				b = append(b, *fields[seg.kind&7]...)
-			}
-		}
-		return string(b), valid, true
-	}
-	var b strings.Builder
-	b.Grow(n)
-	for i := range t.segs {
-		seg := &t.segs[i]
-		switch seg.kind {
-		case segText:
-			b.WriteString(seg.text)
-		case segLabel:
-			b.WriteString(labels[i])
-		default:
-			b.WriteString(*fields[seg.kind&7])
-		}
-	}
-	return b.String(), valid, true
+	return t.concatLarge(svc, stub)
 }
 
-// concatFields is concat for plans without labels. The length of the
-// literals is known; only the fields are measured.
-func (t *Template) concatFields(svc *Service) (out string, valid, ok bool) {
+// concatResult says how concatSmall ended.
+type concatResult uint8
+
+const (
+	concatDone    concatResult = iota
+	concatMissing              // a label is missing
+	concatTooLong              // the result does not fit the buffer
+)
+
+// smallBuf is the size of concatSmall's buffer: the hostnames of real
+// templates, plus the slack that whole-word stores of a suffix need. Larger
+// results take concatLarge.
+const smallBuf = 128
+
+// concatSmall builds the result on the stack and converts it, which is the
+// one allocation. Each value is checked as it is copied, which reads it
+// once; each short suffix is stored as whole words.
+func (t *Template) concatSmall(svc *Service, stub bool) (out string, valid bool, res concatResult) {
+	switch {
+	case len(t.steps) == 0: // text only: the text is the result
+		return t.prefix, t.framed && len(t.prefix) <= naming.MaxSubdomainLength, concatDone
+	case t.labels:
+		return t.concatSmallLabels(svc, stub)
+	}
 	// Fields by kind, through pointers: no switch, as the kinds of a plan
 	// alternate, which branches predict badly. The array is filled in
 	// place, element by element: one built elsewhere and copied here would
@@ -455,62 +414,117 @@ func (t *Template) concatFields(svc *Service) (out string, valid, ok bool) {
 	fields[segNamespace] = &svc.Namespace
 	fields[segMesh] = &svc.Mesh
 	fields[segZone] = &svc.Zone
-	n := t.textLen
+	var buf [smallBuf]byte
+	if len(t.prefix) > len(buf) {
+		return "", false, concatTooLong
+	}
+	j := copy(buf[:], t.prefix)
 	valid = t.framed
-	for _, f := range t.prog {
-		v := *fields[f.kind&7]
-		n += len(v)
-		valid = valid && naming.IsDNS1123Label(v)
-	}
-	if n > MaxOutput {
-		return "", false, false
-	}
-	if n <= smallOutput {
-		// Build on the stack; the conversion is the one allocation.
-		var buf [smallOutput]byte
-		b := append(buf[:0], t.prefix...)
-		for _, f := range t.prog {
-			b = append(b, *fields[f.kind&7]...)
-			b = append(b, f.suffix...)
+	for i := range t.steps {
+		st := &t.steps[i]
+		v := *fields[st.kind&7]
+		if len(v) > len(buf)-j {
+			return "", false, concatTooLong
 		}
-		return string(b), valid && n <= naming.MaxSubdomainLength, true
+		label := dnsclass.CopyLabel(buf[j:], v)
+		valid = valid && label && len(v) <= naming.MaxLabelLength
+		j += len(v)
+		n, ok := st.putSuffix(buf[j:])
+		if !ok {
+			return "", false, concatTooLong
+		}
+		j += n
+	}
+	return string(buf[:j]), valid && j <= naming.MaxSubdomainLength, concatDone
+}
+
+// concatSmallLabels is concatSmall for plans that call label. It looks the
+// values up first, so that the copying loop makes no call, which would make
+// it keep its state in memory rather than registers.
+func (t *Template) concatSmallLabels(svc *Service, stub bool) (out string, valid bool, res concatResult) {
+	if len(t.steps) > maxSmallSteps {
+		return "", false, concatTooLong
+	}
+	var vals [maxSmallSteps]string
+	for i := range t.steps {
+		v, found := t.steps[i].value(svc, stub)
+		if !found {
+			return "", false, concatMissing
+		}
+		vals[i] = v
+	}
+	var buf [smallBuf]byte
+	if len(t.prefix) > len(buf) {
+		return "", false, concatTooLong
+	}
+	j := copy(buf[:], t.prefix)
+	valid = t.framed
+	for i := range t.steps {
+		v := vals[i%maxSmallSteps]
+		if len(v) > len(buf)-j {
+			return "", false, concatTooLong
+		}
+		label := dnsclass.CopyLabel(buf[j:], v)
+		valid = valid && label && len(v) <= naming.MaxLabelLength
+		j += len(v)
+		n, ok := t.steps[i].putSuffix(buf[j:])
+		if !ok {
+			return "", false, concatTooLong
+		}
+		j += n
+	}
+	return string(buf[:j]), valid && j <= naming.MaxSubdomainLength, concatDone
+}
+
+// maxSmallSteps is the most values concatSmallLabels handles; longer plans
+// go to concatLarge.
+const maxSmallSteps = 8
+
+// putSuffix writes st's suffix at the start of dst and returns its length;
+// ok is false when dst is too short. A short suffix is stored as four whole
+// words, so dst needs room for all of them.
+func (st *step) putSuffix(dst []byte) (n int, ok bool) {
+	if !st.short {
+		if len(st.suffix) > len(dst) {
+			return 0, false
+		}
+		return copy(dst, st.suffix), true
+	}
+	if len(dst) < 8*suffixWords {
+		return 0, false
+	}
+	w := dst[:8*suffixWords]
+	binary.LittleEndian.PutUint64(w, st.words[0])
+	binary.LittleEndian.PutUint64(w[8:], st.words[1])
+	binary.LittleEndian.PutUint64(w[16:], st.words[2])
+	binary.LittleEndian.PutUint64(w[24:], st.words[3])
+	return len(st.suffix), true
+}
+
+// concatLarge is concat for results that do not fit concatSmall's buffer:
+// it measures first, then writes into one allocation of the exact size.
+func (t *Template) concatLarge(svc *Service, stub bool) (out string, valid, ok bool) {
+	n := len(t.prefix)
+	valid = t.framed
+	for i := range t.steps {
+		v, found := t.steps[i].value(svc, stub)
+		if !found {
+			return "", false, false
+		}
+		if n += len(v) + len(t.steps[i].suffix); n > MaxOutput {
+			return "", false, false
+		}
+		valid = valid && naming.IsDNS1123Label(v)
 	}
 	var b strings.Builder
 	b.Grow(n)
 	b.WriteString(t.prefix)
-	for _, f := range t.prog {
-		b.WriteString(*fields[f.kind&7])
-		b.WriteString(f.suffix)
+	for i := range t.steps {
+		v, _ := t.steps[i].value(svc, stub)
+		b.WriteString(v)
+		b.WriteString(t.steps[i].suffix)
 	}
 	return b.String(), valid && n <= naming.MaxSubdomainLength, true
-}
-
-// smallOutput is the longest result built on the stack: every valid
-// hostname fits.
-const smallOutput = naming.MaxSubdomainLength
-
-// concatLong is concatLabels for plans of more than maxFramed segments: it
-// reads each value twice instead of keeping them, and does not vouch for the
-// result.
-func (t *Template) concatLong(svc *Service, stub bool) (string, bool) {
-	n := 0
-	for i := range t.segs {
-		v, ok := t.segs[i].value(svc, stub)
-		if !ok {
-			return "", false
-		}
-		n += len(v)
-	}
-	if n > MaxOutput {
-		return "", false
-	}
-	var b strings.Builder
-	b.Grow(n)
-	for i := range t.segs {
-		v, _ := t.segs[i].value(svc, stub)
-		b.WriteString(v)
-	}
-	return b.String(), true
 }
 
 // execute runs text/template with the limits. Its errors are text/template's

@@ -413,9 +413,54 @@ func TestFramed(t *testing.T) {
 		{[]segment{name, text(".-x."), zone}, false},
 		{[]segment{text("."), name}, false}, // empty first label
 		{[]segment{name, text(".")}, false}, // empty last label
-		{make([]segment, maxFramed+1), false},
+		{[]segment{text("a."), name, text(".b."), zone, text(".c."), name, text(".d."), zone, text(".e")}, true},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, framed(tt.segs), "%+v", tt.segs)
+	}
+}
+
+// TestConcatPaths pins which concatenation path each shape takes, and that
+// every path gives text/template's text.
+func TestConcatPaths(t *testing.T) {
+	svc := kubeService()
+	long := svc
+	long.Name = strings.Repeat("n", 100)
+	tests := []struct {
+		name string
+		text string
+		svc  Service
+		want concatResult
+	}{
+		{"fields", TemplateLocalKubernetes, svc, concatDone},
+		{"labels", `{{ label "app" }}.{{ .Namespace }}.mesh`, svc, concatDone},
+		{"text only", "a.b.mesh", svc, concatDone},
+		{"long suffix copied", "{{ .Name }}.a-literal-suffix-that-is-longer-than-32-bytes.mesh", svc, concatDone},
+		{"missing label", `{{ label "nope" }}.mesh`, svc, concatMissing},
+		{"value beyond the buffer", TemplateLocalKubernetes, long, concatTooLong},
+		{"prefix beyond the buffer", strings.Repeat("p.", 70) + "{{ .Name }}", svc, concatTooLong},
+		{"more labels than the small path holds", strings.Repeat(`{{ label "app" }}.`, maxSmallSteps+1) + "mesh", svc, concatTooLong},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tp, err := parseTemplate(tt.text)
+			require.Nil(t, err)
+			require.True(t, tp.Fast())
+			small, _, res := tp.concatSmall(&tt.svc, false)
+			assert.Equal(t, tt.want, res)
+			got, _, ok := tp.concat(&tt.svc, false)
+			want := oracle(tt.text, tt.svc)
+			if tt.want == concatMissing {
+				assert.False(t, ok)
+				assert.Error(t, want.execErr)
+				return
+			}
+			require.True(t, ok)
+			require.NoError(t, want.execErr)
+			assert.Equal(t, want.out, got)
+			if res == concatDone {
+				assert.Equal(t, want.out, small)
+			}
+		})
 	}
 }
