@@ -3,6 +3,7 @@ package hostname
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 )
@@ -189,6 +190,7 @@ type claim struct{ svc, run int32 }
 
 type svcState struct {
 	svc   *Service
+	row   int32 // its row in the outcome table of its kind
 	id    string
 	mesh  string
 	addrs []Address
@@ -233,16 +235,33 @@ func Generate(gens []Generator, svcs []Service) Result {
 	for r, i := range order {
 		rank[i] = int32(r)
 	}
+	// The sort compares a number standing for (kind, mesh), of which there
+	// are few, instead of two strings.
 	type keyed struct {
-		key  serviceKey
-		rank int32
+		group int32 // the rank of (kind, mesh)
+		rank  int32
+		key   serviceKey
 	}
+	groups := map[[2]string]int32{}
 	keys := make([]keyed, len(svcs))
 	for i := range svcs {
-		keys[i] = keyed{serviceKey{svcs[i].Kind, svcs[i].Mesh, svcs[i].ID()}, rank[i]}
+		s := &svcs[i]
+		if _, ok := groups[[2]string{string(s.Kind), s.Mesh}]; !ok {
+			groups[[2]string{string(s.Kind), s.Mesh}] = 0
+		}
+		keys[i] = keyed{rank: rank[i], key: serviceKey{s.Kind, s.Mesh, s.ID()}}
+	}
+	sortedGroups := slices.SortedFunc(maps.Keys(groups), func(a, b [2]string) int {
+		return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1]))
+	})
+	for g, km := range sortedGroups {
+		groups[km] = int32(g)
+	}
+	for i := range keys {
+		keys[i].group = groups[[2]string{string(keys[i].key.kind), keys[i].key.mesh}]
 	}
 	slices.SortFunc(keys, func(a, b keyed) int {
-		return cmp.Or(compareKeys(a.key, b.key), cmp.Compare(a.rank, b.rank))
+		return cmp.Or(cmp.Compare(a.group, b.group), cmp.Compare(a.key.name, b.key.name), cmp.Compare(a.rank, b.rank))
 	})
 	dup := make([]bool, len(svcs)) // by rank
 	out := keys[:0]
@@ -263,8 +282,9 @@ func Generate(gens []Generator, svcs []Service) Result {
 		}
 		s := &svcs[i]
 		stateOf[r] = int32(len(states))
+		row := int32(len(byKind[s.Kind]))
 		byKind[s.Kind] = append(byKind[s.Kind], int32(len(states)))
-		states = append(states, svcState{svc: s, id: s.ID(), mesh: s.Mesh})
+		states = append(states, svcState{svc: s, id: s.ID(), mesh: s.Mesh, row: row})
 	}
 
 	// Compile each generator once, in generation order.
@@ -287,8 +307,18 @@ func Generate(gens []Generator, svcs []Service) Result {
 		runs = append(runs, r)
 	}
 
-	// Render every selected pair, one service at a time so that its labels
-	// stay in cache across generators.
+	// Render every selected pair. Services are visited in input order, which
+	// is usually their order in memory, one at a time so that their labels
+	// stay in cache across generators; the outcomes go to a table per kind,
+	// a row per service in service order and a column per generator, which
+	// the claims then read in service order.
+	inputOrder := map[Kind][]int32{}
+	for i := range svcs {
+		if r := rank[i]; !dup[r] {
+			inputOrder[svcs[i].Kind] = append(inputOrder[svcs[i].Kind], stateOf[r])
+		}
+	}
+	total := 0
 	for _, kind := range kinds() {
 		var mine []int
 		for ri := range runs {
@@ -299,37 +329,43 @@ func Generate(gens []Generator, svcs []Service) Result {
 		if len(mine) == 0 {
 			continue
 		}
-		for _, si := range byKind[kind] {
-			svc := states[si].svc
-			for _, ri := range mine {
+		table := make([]pair, len(byKind[kind])*len(mine))
+		for col, ri := range mine {
+			runs[ri].table, runs[ri].stride, runs[ri].col = table, len(mine), col
+		}
+		for _, si := range inputOrder[kind] {
+			st := &states[si]
+			row := table[int(st.row)*len(mine):][:len(mine)]
+			for col, ri := range mine {
 				r := &runs[ri]
-				if !matches(r.match, svc.Labels) {
+				if !matches(r.match, st.svc.Labels) {
 					continue
 				}
-				p := pair{svc: si}
+				p := &row[col]
+				p.svc, p.set = si, true
+				total++
 				if r.tpl == nil {
 					p.err = r.parseErr
-				} else if host, err := r.tpl.render(svc, false); err != nil {
+				} else if host, err := r.tpl.render(st.svc, false); err != nil {
 					p.err = err.(*TemplateError).Message()
 				} else {
 					p.host = host
 				}
-				r.pairs = append(r.pairs, p)
 			}
 		}
 	}
 
 	// Claim hostnames in generation order, then service order.
-	total := 0
-	for ri := range runs {
-		total += len(runs[ri].pairs)
-	}
 	claims := make(map[claimKey]claim, total)
 	conflicted := map[[2]string]struct{}{}
 	for ri := range runs {
 		r := &runs[ri]
 		name := r.gen.Name
-		for _, p := range r.pairs {
+		for i := r.col; i < len(r.table); i += r.stride {
+			p := &r.table[i]
+			if !p.set {
+				continue
+			}
 			st := &states[p.svc]
 			if p.err != "" {
 				st.conds = append(st.conds, Condition{Generator: name, Type: ConditionGenerated, Reason: ReasonTemplateError, Message: p.err})
@@ -391,21 +427,25 @@ func Generate(gens []Generator, svcs []Service) Result {
 }
 
 // genRun is one valid generator during Generate: its compiled template (or
-// parse error message), its selector as sorted pairs, and the pairs it
-// rendered, in service order.
+// parse error message), its selector as sorted pairs, and where its
+// outcomes are: column col of table, whose rows are stride pairs long.
 type genRun struct {
 	gen      *Generator
 	kind     Kind
 	match    []labelPair
 	tpl      *Template
 	parseErr string
-	pairs    []pair
+	table    []pair
+	stride   int
+	col      int
 }
 
 // pair is the outcome of one (generator, service) pair: a hostname, or the
-// condition message of its template error.
+// condition message of its template error. set is false when the generator
+// does not select the service.
 type pair struct {
 	svc  int32
+	set  bool
 	host string
 	err  string
 }
