@@ -243,13 +243,8 @@ func Generate(gens []Generator, svcs []Service) Result {
 		key   serviceKey
 	}
 	groups := map[[2]string]int32{}
-	keys := make([]keyed, len(svcs))
 	for i := range svcs {
-		s := &svcs[i]
-		if _, ok := groups[[2]string{string(s.Kind), s.Mesh}]; !ok {
-			groups[[2]string{string(s.Kind), s.Mesh}] = 0
-		}
-		keys[i] = keyed{rank: rank[i], key: serviceKey{s.Kind, s.Mesh, s.ID()}}
+		groups[[2]string{string(svcs[i].Kind), svcs[i].Mesh}] = 0
 	}
 	sortedGroups := slices.SortedFunc(maps.Keys(groups), func(a, b [2]string) int {
 		return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1]))
@@ -257,8 +252,10 @@ func Generate(gens []Generator, svcs []Service) Result {
 	for g, km := range sortedGroups {
 		groups[km] = int32(g)
 	}
-	for i := range keys {
-		keys[i].group = groups[[2]string{string(keys[i].key.kind), keys[i].key.mesh}]
+	keys := make([]keyed, len(svcs))
+	for i := range svcs {
+		s := &svcs[i]
+		keys[i] = keyed{group: groups[[2]string{string(s.Kind), s.Mesh}], rank: rank[i], key: serviceKey{s.Kind, s.Mesh, s.ID()}}
 	}
 	slices.SortFunc(keys, func(a, b keyed) int {
 		return cmp.Or(cmp.Compare(a.group, b.group), cmp.Compare(a.key.name, b.key.name), cmp.Compare(a.rank, b.rank))

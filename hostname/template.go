@@ -49,9 +49,8 @@ type step struct {
 	key    string // the label key, for segLabel
 	suffix string
 	// words holds suffix as little-endian 8-byte words, zero-padded, when
-	// it fits (short): the small path stores them whole instead of calling
-	// copy, which costs more than the store for these few bytes.
-	short bool
+	// it fits: the small path stores them whole instead of calling copy,
+	// which costs more than the stores for these few bytes.
 	words [suffixWords]uint64
 }
 
@@ -153,7 +152,7 @@ func parseTemplate(text string) (*Template, *TemplateError) {
 		}
 		st := &t.steps[k]
 		st.suffix = seg.text
-		if st.short = len(seg.text) <= 8*suffixWords; st.short {
+		if len(seg.text) <= 8*suffixWords {
 			var b [8 * suffixWords]byte
 			copy(b[:], seg.text)
 			for w := range st.words {
@@ -484,7 +483,7 @@ const maxSmallSteps = 8
 // ok is false when dst is too short. A short suffix is stored as four whole
 // words, so dst needs room for all of them.
 func (st *step) putSuffix(dst []byte) (n int, ok bool) {
-	if !st.short {
+	if len(st.suffix) > 8*suffixWords {
 		if len(st.suffix) > len(dst) {
 			return 0, false
 		}
