@@ -55,7 +55,7 @@ type Report struct {
 // hashed name is taken too); suggestions are assigned in the order of the
 // findings, so the result is deterministic whatever the order of names.
 func Audit(p Policy, names []Named) Report {
-	enforce := Policy{Mode: Enforce, Rules: p.Rules}
+	enforce := Policy{Mode: Enforce, Rules: p.Rules, MaxLength: p.MaxLength}
 	rep := Report{From: p.Mode, Checked: len(names)}
 	taken := make(map[Named]bool) // compliant names and assigned suggestions
 	for _, n := range names {

@@ -33,10 +33,26 @@
 // "aa.a.backend" ambiguous. Every other kind keeps [BaseRule], so Dataplane
 // names such as "2048-app-7c5f756499-l9p2m.kuma-demo" stay valid.
 //
+// [Policy.MaxLength] is a length limit checked in every mode as an error.
+// [DefaultPolicy] sets it to 63 bytes for MeshService and MeshExternalService
+// names, as the reference did while it only warned about the other rules
+// (2.11–2.14: `name: must not be longer than 63 characters`, with the
+// deprecation warning beside it).
+//
 // The control plane this package follows tied the phase to its release
 // (warnings in one release line, rejection in the next). Here it is a
 // setting, [Policy.Validate] returns warnings as data, and [Audit] says which
 // resources switching to [Enforce] would reject, each with a compliant name
 // from [Suggest] (deterministic, idempotent, and made unique with a hash
 // suffix when it must be shortened or would collide).
+//
+// The checks follow Kuma v2.14.3 (warn phase) and, for [Enforce], master
+// 348b6528bc toward 3.0 (rejection with the RFC 1035 messages joined by ", ").
+//
+// # Deliberate differences from the reference
+//
+//	reference does                              meshcore does                                        why
+//	the phase is fixed by the release           the phase is a Mode setting                          operators switch when their names are clean, not when they upgrade
+//	3.0 rejects a non-compliant name on update  EnforceOnCreate accepts the update with the warning  resources created before the switch keep working until renamed
+//	no audit of existing names                  Audit and Suggest list what Enforce would reject     the switch is safe only when its effect is known
 package naming

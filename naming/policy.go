@@ -59,13 +59,26 @@ type Policy struct {
 	Mode Mode
 	// Rules maps a kind to its rule. A nil map means the base rule only.
 	Rules map[Kind]Rule
+	// MaxLength maps a kind to the longest name it may have, in bytes,
+	// checked in every mode ([Off] included) as an error. A kind missing from
+	// it, or mapped to 0 or less, has no limit beyond its rules.
+	MaxLength map[Kind]int
 }
+
+// MaxNameLength is the limit [DefaultPolicy] puts in [Policy.MaxLength] for
+// MeshService and MeshExternalService names: their names are hostname labels,
+// and the control plane this package follows rejected longer ones even while
+// the other DNS rules only warned.
+const MaxNameLength = 63
 
 // DefaultPolicy returns the policy of the control plane this package follows,
 // in the given mode: [DNS1035Label] for Mesh, Zone, MeshService,
 // MeshExternalService and MeshMultiZoneService, whose names end up in
-// hostnames and proxy IDs, and [BaseRule] for every other kind. Each call
-// returns a new map.
+// hostnames and proxy IDs, and [BaseRule] for every other kind; and a
+// [MaxNameLength] of 63 bytes for MeshService and MeshExternalService, which
+// the reference enforced (`name: must not be longer than 63 characters`) in
+// every release that only warned about the other rules (2.11–2.14). Each call
+// returns new maps.
 func DefaultPolicy(mode Mode) Policy {
 	return Policy{
 		Mode: mode,
@@ -75,6 +88,10 @@ func DefaultPolicy(mode Mode) Policy {
 			KindMeshService:          DNS1035Label,
 			KindMeshExternalService:  DNS1035Label,
 			KindMeshMultiZoneService: DNS1035Label,
+		},
+		MaxLength: map[Kind]int{
+			KindMeshService:         MaxNameLength,
+			KindMeshExternalService: MaxNameLength,
 		},
 	}
 }
@@ -107,6 +124,13 @@ func (r Result) Allowed() bool { return r.Err == nil }
 //     is checked in every mode; a violation is always an error, with the
 //     detail "cannot be empty" for an empty name and otherwise the
 //     Kubernetes messages joined by ", ".
+//   - A name longer than the kind's [Policy.MaxLength] is an error on field
+//     "name" with the detail "must not be longer than N characters", in
+//     every mode, beside the deprecation warning when there is one. When the
+//     kind's rule rejects the name in the same call and its own limit is no
+//     larger, that error already says "must be no more than N characters"
+//     and the length error is left out (3.0 answers with the rule's error
+//     alone).
 //   - When the kind's rule is stricter than the base rule and the name is not
 //     empty, the rule's findings are ignored ([Off]), returned as the
 //     deprecation warning ([Warn], and [EnforceOnCreate] on [Update]), or
@@ -131,9 +155,15 @@ func (p Policy) Validate(kind Kind, name string, op Op) Result {
 	}
 
 	var res Result
-	if rule := p.Rule(kind); rule != BaseRule && name != "" && p.Mode != Off && !rule.Valid(name) {
+	rule := p.Rule(kind)
+	strict := rule != BaseRule && name != "" && p.Mode != Off && !rule.Valid(name)
+	rejected := strict && p.rejects(op)
+	if limit := p.MaxLength[kind]; limit > 0 && len(name) > limit && !(rejected && rule.MaxLength() <= limit) {
+		errs = append(errs, &FieldError{Kind: kind, Field: "name", Value: name, Detail: maxLengthDetail(limit)})
+	}
+	if strict {
 		msgs := rule.Check(name)
-		if p.rejects(op) {
+		if rejected {
 			errs = append(errs, &FieldError{Kind: kind, Field: "name", Value: name, Detail: strings.Join(msgs, ", ")})
 		} else {
 			res.Warnings = []string{deprecationWarning(kind, name, rule, msgs)}
@@ -155,6 +185,12 @@ func (p Policy) rejects(op Op) bool {
 		return op != Update
 	}
 	return true
+}
+
+// maxLengthDetail is the reference's length message
+// (`must not be longer than 63 characters`), not apimachinery's.
+func maxLengthDetail(limit int) string {
+	return "must not be longer than " + strconv.Itoa(limit) + " characters"
 }
 
 func deprecationWarning(kind Kind, name string, rule Rule, msgs []string) string {

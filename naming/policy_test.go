@@ -66,6 +66,9 @@ func TestValidateModes(t *testing.T) {
 						if strict {
 							want = strictWant
 						}
+						if limit := p.MaxLength[kind]; limit > 0 && len(name) > limit {
+							want = reject // the length limit holds in every mode
+						}
 						assert.Equal(t, want.String(), outcomeOf(p.Validate(kind, name, op)).String(), "%q", name)
 					}
 					for _, name := range baseInvalid {
@@ -91,7 +94,7 @@ func TestValidateWarningText(t *testing.T) {
 		want string
 	}{
 		{KindMesh, "aa.a", "Invalid Mesh resource name: 'aa.a'. It does not conform to the DNS format (RFC 1035). This is deprecated. Errors: " + MsgDNS1035LabelFormat},
-		{KindMeshService, m64, "Invalid MeshService resource name: '" + m64 + "'. It does not conform to the DNS format (RFC 1035). This is deprecated. Errors: must be no more than 63 characters"},
+		{KindMeshMultiZoneService, m64, "Invalid MeshMultiZoneService resource name: '" + m64 + "'. It does not conform to the DNS format (RFC 1035). This is deprecated. Errors: must be no more than 63 characters"},
 		{KindZone, m63 + ".x", "Invalid Zone resource name: '" + m63 + ".x'. It does not conform to the DNS format (RFC 1035). This is deprecated. Errors: must be no more than 63 characters; " + MsgDNS1035LabelFormat},
 	} {
 		r := p.Validate(tc.kind, tc.name, Create)
@@ -204,4 +207,48 @@ func TestErrorListEdges(t *testing.T) {
 	assert.Equal(t, `naming: <nil>; invalid name "x": d`, l.Error())
 	assert.Equal(t, []string{"", "d"}, l.Details())
 	assert.Len(t, l.Unwrap(), 1)
+}
+
+// TestValidateMaxLength: the length limit of MeshService and
+// MeshExternalService names is an error in every mode, beside the
+// deprecation warning; it is not repeated when the RFC 1035 rule rejects the
+// name, whose error already gives the length.
+func TestValidateMaxLength(t *testing.T) {
+	const lengthDetail = "must not be longer than 63 characters"
+	warning := "Invalid MeshExternalService resource name: '" + m64 + "'. It does not conform to the DNS format (RFC 1035). This is deprecated. Errors: must be no more than 63 characters"
+	tests := []struct {
+		mode         Mode
+		op           Op
+		wantErrs     []string
+		wantWarnings []string
+	}{
+		{Off, Create, []string{lengthDetail}, nil},
+		{Warn, Create, []string{lengthDetail}, []string{warning}},
+		{Warn, Update, []string{lengthDetail}, []string{warning}},
+		{EnforceOnCreate, Create, []string{MsgLabelTooLong}, nil},
+		{EnforceOnCreate, Update, []string{lengthDetail}, []string{warning}},
+		{Enforce, Update, []string{MsgLabelTooLong}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.mode.String()+"/"+tt.op.String(), func(t *testing.T) {
+			r := DefaultPolicy(tt.mode).Validate(KindMeshExternalService, m64, tt.op)
+			require.Error(t, r.Err)
+			assert.Equal(t, tt.wantErrs, r.Err.(*ErrorList).Details())
+			assert.Equal(t, tt.wantWarnings, r.Warnings)
+			for _, fe := range r.Err.(*ErrorList).Errors {
+				assert.Equal(t, &FieldError{Kind: KindMeshExternalService, Field: "name", Value: m64, Detail: fe.Detail}, fe)
+			}
+		})
+	}
+	// 63 bytes pass; other kinds and a nil MaxLength have no limit; a
+	// limit below the rule's own is reported beside the rule's error.
+	assert.True(t, DefaultPolicy(Enforce).Validate(KindMeshService, m63, Create).Allowed())
+	assert.True(t, DefaultPolicy(Off).Validate(KindMeshMultiZoneService, m64, Create).Allowed())
+	assert.True(t, DefaultPolicy(Off).Validate(KindMesh, m64, Create).Allowed())
+	assert.True(t, Policy{Rules: DefaultPolicy(Off).Rules}.Validate(KindMeshService, m64, Create).Allowed())
+	p := Policy{Mode: Enforce, Rules: map[Kind]Rule{"Short": DNS1035Label}, MaxLength: map[Kind]int{"Short": 5}}
+	r := p.Validate("Short", "ab.cdef", Create)
+	assert.Equal(t, []string{"must not be longer than 5 characters", MsgDNS1035LabelFormat}, r.Err.(*ErrorList).Details())
+	assert.True(t, p.Validate("Short", "abcde", Create).Allowed())
+	assert.Equal(t, []string{"must not be longer than 5 characters"}, Policy{MaxLength: map[Kind]int{"Short": 5}}.Validate("Short", "abcdef", Create).Err.(*ErrorList).Details())
 }
