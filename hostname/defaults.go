@@ -109,6 +109,22 @@ func DefaultGenerators(env Env, role Role) []Generator {
 	return nil
 }
 
+// DefaultGeneratorsIn returns [DefaultGenerators] named as the control plane
+// stores them: on Kubernetes the defaults live in the system namespace, and
+// a namespaced resource's core name is "name.namespace" (for example
+// "synced-kube-mesh-service.kuma-system"), which is what statuses carry and
+// what breaks ties in the generation order. On Universal, or with an empty
+// systemNamespace, the names are bare, as DefaultGenerators returns them.
+func DefaultGeneratorsIn(env Env, role Role, systemNamespace string) []Generator {
+	gens := DefaultGenerators(env, role)
+	if env == Kubernetes && systemNamespace != "" {
+		for i := range gens {
+			gens[i].Name = coreName(gens[i].Name, systemNamespace)
+		}
+	}
+	return gens
+}
+
 // matching returns a selector of the given key, value pairs.
 func matching(kv ...string) *LabelSelector {
 	m := make(map[string]string, len(kv)/2)

@@ -59,4 +59,20 @@
 //
 // Non-goals: writing statuses, watching resources, the generator extension
 // field, and deciding which mesh a Kubernetes Service belongs to.
+//
+// # Deliberate differences from the reference
+//
+// Generation, templates and admission follow Kuma v2.14.3. On Kubernetes a
+// generator's name is its core name, "name.namespace" ([DecodeManifest],
+// [DefaultGeneratorsIn]), as the reference's store names it, so ordering ties
+// and statuses match. Where meshcore differs, on purpose:
+//
+//	reference does                                        meshcore does                                                           why
+//	accepts any RFC 1123 subdomain as a hostname          also rejects a label over 63 bytes, naming it                           such a name cannot be resolved
+//	names the losing service in a collision message       names the winning service and its generator                             the loser is the one reading it
+//	lets services of different kinds hold one hostname    reports it as a Conflict (both keep it)                                 DNS answers for one of them silently
+//	gives a service two addresses for one hostname        one address, and a Generated condition saying so                        an address list has no duplicates
+//	runs text/template without limits                     renders plain templates by concatenation, bounds the others (ErrLimit)  speed, and a hostile template cannot stall generation
+//	leaves the order of services with one name arbitrary  breaks ties on mesh and kind                                            deterministic output
+//	validates spec.extension.type                         does not model the extension                                            out of scope
 package hostname

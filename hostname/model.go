@@ -53,8 +53,10 @@ const (
 // metadata, which [DecodeManifest] reads from a whole manifest. The spec's
 // optional extension is not modelled.
 type Generator struct {
-	// Name is the generator's name; it names the generator in statuses and
-	// breaks ties in the generation order.
+	// Name is the generator's core name: on Kubernetes "name.namespace" (see
+	// [DefaultGeneratorsIn] and [DecodeManifest]), on Universal the name. It
+	// names the generator in statuses and breaks ties in the generation
+	// order.
 	Name string `json:"-"`
 	// Labels are the generator's own labels. LabelOrigin "zone" puts it
 	// before the others in the generation order.
@@ -192,7 +194,11 @@ func (s *Service) ID() string {
 //     else coreName;
 //   - DisplayName: label [LabelDisplayName], else Name;
 //   - Namespace: label [LabelNamespace], else empty;
-//   - Zone: label [LabelZone], else localZone.
+//   - Zone: label [LabelZone] when not empty, else localZone.
+//
+// The two empty cases differ as in the reference: a present but empty
+// display-name label renders an empty .DisplayName, while an empty zone
+// label counts as absent (the reference treats such a resource as local).
 //
 // CoreName is coreName and Labels is labels (not copied). Created is left
 // zero for the caller to set.
@@ -205,8 +211,8 @@ func ServiceFromLabels(kind Kind, mesh, coreName string, labels map[string]strin
 	if !ok {
 		display = name
 	}
-	zone, ok := labels[LabelZone]
-	if !ok {
+	zone := labels[LabelZone]
+	if zone == "" {
 		zone = localZone
 	}
 	return Service{
@@ -221,6 +227,15 @@ func ServiceFromLabels(kind Kind, mesh, coreName string, labels map[string]strin
 	}
 }
 
+// coreName is the name the control plane's store gives a Kubernetes object:
+// "name.namespace", or name for an object without a namespace.
+func coreName(name, namespace string) string {
+	if namespace == "" {
+		return name
+	}
+	return name + "." + namespace
+}
+
 // manifest is a HostnameGenerator resource in either of its forms:
 // Kubernetes (apiVersion, kind, metadata) or Universal (type, name, labels).
 type manifest struct {
@@ -228,6 +243,7 @@ type manifest struct {
 	Type     string `json:"type"`
 	Metadata struct {
 		Name              string            `json:"name"`
+		Namespace         string            `json:"namespace"`
 		Labels            map[string]string `json:"labels"`
 		CreationTimestamp time.Time         `json:"creationTimestamp"`
 	} `json:"metadata"`
@@ -243,8 +259,9 @@ type manifest struct {
 // labels, creationTime, spec). It does not validate the generator; call
 // [Generator.Validate] for that.
 //
-// On Kubernetes the generator is named by metadata.name, without the
-// namespace.
+// On Kubernetes the generator gets its core name, "name.namespace" from
+// metadata.name and metadata.namespace (just the name when the manifest has
+// no namespace), as the control plane's store names it.
 func DecodeManifest(data []byte) (Generator, error) {
 	var m manifest
 	if err := yaml.Unmarshal(data, &m); err != nil {
@@ -262,7 +279,7 @@ func DecodeManifest(data []byte) (Generator, error) {
 	}
 	g := *m.Spec
 	if m.Kind != "" {
-		g.Name, g.Labels, g.Created = m.Metadata.Name, m.Metadata.Labels, m.Metadata.CreationTimestamp
+		g.Name, g.Labels, g.Created = coreName(m.Metadata.Name, m.Metadata.Namespace), m.Metadata.Labels, m.Metadata.CreationTimestamp
 	} else {
 		g.Name, g.Labels, g.Created = m.Name, m.Labels, m.CreationTime
 	}

@@ -56,7 +56,7 @@ func TestDecodeManifest(t *testing.T) {
 			name: "kubernetes",
 			in:   kubeManifest,
 			want: Generator{
-				Name: "poc-local-kube-mesh-service", Labels: map[string]string{LabelOrigin: "zone"}, Created: created,
+				Name: "poc-local-kube-mesh-service.kuma-system", Labels: map[string]string{LabelOrigin: "zone"}, Created: created,
 				Selector: Selector{MeshService: &LabelSelector{MatchLabels: map[string]string{LabelHeadless: "false"}}},
 				Template: "{{ .Name }}.{{ .Namespace }}.svc.cluster.local",
 			},
@@ -69,6 +69,11 @@ func TestDecodeManifest(t *testing.T) {
 				Selector: Selector{MeshExternalService: &LabelSelector{MatchLabels: map[string]string{LabelOrigin: "zone"}}},
 				Template: "{{ .DisplayName }}.extsvc.mesh.local",
 			},
+		},
+		{
+			name: "kubernetes without a namespace",
+			in:   "apiVersion: kuma.io/v1alpha1\nkind: HostnameGenerator\nmetadata: {name: g}\nspec: {selector: {meshService: {}}, template: x.mesh}\n",
+			want: Generator{Name: "g", Selector: Selector{MeshService: &LabelSelector{}}, Template: "x.mesh"},
 		},
 		{
 			name: "json",
@@ -204,8 +209,11 @@ func TestServiceFromLabels(t *testing.T) {
 			want: Service{Name: "redis", CoreName: "redis", DisplayName: "redis", Zone: "zone-1"},
 		},
 		{
-			name: "empty display name and zone labels are kept", coreName: "redis", labels: map[string]string{LabelDisplayName: "", LabelZone: ""},
-			want: Service{Name: "redis", CoreName: "redis"},
+			// The reference's EvaluateTemplate tests the display-name label
+			// for presence and the zone label for emptiness.
+			name: "empty display-name label renders empty, empty zone label is the local zone", coreName: "redis",
+			labels: map[string]string{LabelDisplayName: "", LabelZone: ""},
+			want:   Service{Name: "redis", CoreName: "redis", Zone: "zone-1"},
 		},
 		{
 			name: "nil labels", coreName: "redis",
@@ -256,4 +264,31 @@ func TestDefaultGenerators(t *testing.T) {
 	// Each call returns new values: changing one does not change the next.
 	local.Selector.MeshService.MatchLabels["x"] = "y"
 	assert.NotContains(t, DefaultGenerators(Kubernetes, Zone)[1].Selector.MeshService.MatchLabels, "x")
+}
+
+// TestDefaultGeneratorsIn: on Kubernetes the defaults live in the system
+// namespace and are named "name.namespace", as the reference's store names
+// them (v2.14.3 pkg/defaults/hostname_generator_test.go); on Universal, or
+// without a namespace, the names are bare.
+func TestDefaultGeneratorsIn(t *testing.T) {
+	for _, env := range []Env{Kubernetes, Universal} {
+		for _, role := range []Role{Global, Zone} {
+			bare := DefaultGenerators(env, role)
+			require.NotEmpty(t, bare)
+			for _, ns := range []string{"kuma-system", ""} {
+				got := DefaultGeneratorsIn(env, role, ns)
+				require.Len(t, got, len(bare))
+				for i, g := range got {
+					want := bare[i]
+					if env == Kubernetes && ns != "" {
+						want.Name += "." + ns
+					}
+					if diff := cmp.Diff(want, g); diff != "" {
+						t.Errorf("%s/%s/%q: generator %d (-want +got):\n%s", env, role, ns, i, diff)
+					}
+				}
+			}
+		}
+	}
+	assert.Nil(t, DefaultGeneratorsIn("openshift", Zone, "kuma-system"))
 }
