@@ -19,6 +19,10 @@
 // invalid. [IsDNS1035Label], [IsDNS1123Label] and [IsDNS1123Subdomain] are
 // allocation-free predicates; [Rule.Check] returns the messages.
 //
+// Label keys and values follow apimachinery's IsQualifiedName and
+// IsValidLabelValue, messages included: [IsLabelKey], [CheckLabelKey],
+// [IsLabelValue], [CheckLabelValue].
+//
 // # Modes
 //
 // A [Policy] maps each [Kind] to a [Rule] and has a [Mode]. Every name must

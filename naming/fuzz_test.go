@@ -38,6 +38,7 @@ func FuzzRules(f *testing.F) {
 				t.Fatalf("Is%v(%q) = %v, apimachinery says %q", o.rule, s, o.is(s), want)
 			}
 		}
+		checkLabelOracle(t, s)
 	})
 }
 
@@ -57,4 +58,16 @@ func FuzzSuggest(f *testing.F) {
 			}
 		}
 	})
+}
+
+// checkLabelOracle compares the label key and value checks with
+// apimachinery's IsQualifiedName and IsValidLabelValue.
+func checkLabelOracle(t *testing.T, s string) {
+	t.Helper()
+	if want, got := k8s.IsValidLabelValue(s), CheckLabelValue(s); !slices.Equal(want, got) || IsLabelValue(s) != (len(want) == 0) {
+		t.Fatalf("CheckLabelValue(%q) = %q, IsLabelValue %v; apimachinery says %q", s, got, IsLabelValue(s), want)
+	}
+	if want, got := k8s.IsQualifiedName(s), CheckLabelKey(s); !slices.Equal(want, got) || IsLabelKey(s) != (len(want) == 0) {
+		t.Fatalf("CheckLabelKey(%q) = %q, IsLabelKey %v; apimachinery says %q", s, got, IsLabelKey(s), want)
+	}
 }
