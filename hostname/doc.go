@@ -67,12 +67,27 @@
 // [DefaultGeneratorsIn]), as the reference's store names it, so ordering ties
 // and statuses match. Where meshcore differs, on purpose:
 //
-//	reference does                                        meshcore does                                                           why
-//	accepts any RFC 1123 subdomain as a hostname          also rejects a label over 63 bytes, naming it                           such a name cannot be resolved
-//	names the losing service in a collision message       names the winning service and its generator                             the loser is the one reading it
-//	lets services of different kinds hold one hostname    reports it as a Conflict (both keep it)                                 DNS answers for one of them silently
-//	gives a service two addresses for one hostname        one address, and a Generated condition saying so                        an address list has no duplicates
-//	runs text/template without limits                     renders plain templates by concatenation, bounds the others (ErrLimit)  speed, and a hostile template cannot stall generation
-//	leaves the order of services with one name arbitrary  breaks ties on mesh and kind                                            deterministic output
-//	validates spec.extension.type                         does not model the extension                                            out of scope
+//	reference does                  meshcore does                       why
+//	------------------------------  ----------------------------------  ----------------------------------
+//	accepts any RFC 1123 subdomain  also rejects a label over 63        such a name cannot be resolved
+//	as a hostname                   bytes, naming it
+//
+//	names the losing service in a   names the winning service and its   the loser is the one reading it
+//	collision message               generator
+//
+//	lets services of different      reports a Conflict (both keep it)   DNS answers for one of them
+//	kinds hold one hostname                                             silently
+//
+//	gives a service two addresses   one address, and a Generated        an address list has no repeats
+//	for one hostname from two       condition saying so
+//	generators
+//
+//	runs text/template without      renders plain templates by          speed, and a hostile template
+//	limits                          concatenation, bounds the others    cannot stall generation
+//	                                (ErrLimit)
+//
+//	leaves the order of same-named  breaks ties on mesh and kind        deterministic output
+//	services arbitrary
+//
+//	validates spec.extension.type   does not model the extension        out of scope
 package hostname

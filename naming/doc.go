@@ -55,8 +55,15 @@
 //
 // # Deliberate differences from the reference
 //
-//	reference does                              meshcore does                                        why
-//	the phase is fixed by the release           the phase is a Mode setting                          operators switch when their names are clean, not when they upgrade
-//	3.0 rejects a non-compliant name on update  EnforceOnCreate accepts the update with the warning  resources created before the switch keep working until renamed
-//	no audit of existing names                  Audit and Suggest list what Enforce would reject     the switch is safe only when its effect is known
+//	reference does                  meshcore does                       why
+//	------------------------------  ----------------------------------  ----------------------------------
+//	fixes the phase by the release  makes the phase a Mode setting      operators switch when their names
+//	                                                                    are clean, not when they upgrade
+//
+//	rejects a non-compliant name    EnforceOnCreate accepts the         resources created before the
+//	on update too (3.0)             update, with the warning            switch keep working until renamed
+//
+//	has no audit of existing names  Audit and Suggest list what         the switch is safe only when its
+//	                                Enforce would reject, with new      effect is known
+//	                                names
 package naming

@@ -7,6 +7,7 @@ import (
 	"iter"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -18,18 +19,23 @@ type EgressInput struct {
 	// all) and each must name its mesh.
 	Mesh string
 	// LocalZone is the zone of the egress; services labelled [LabelZone] with
-	// another zone are left out.
+	// another zone are validated, so that their errors are reported, and then
+	// left out.
 	LocalZone string
 	// Services to build, in any order; the result does not depend on it.
 	Services []MeshExternalService
-	// Secrets resolves [DataSource.Secret]; nil means no secrets exist.
+	// Secrets resolves Secret data sources; nil means no secrets exist.
 	Secrets Secrets
+	// Host reads File and EnvVar data sources; nil means the control plane
+	// offers none, and a service whose verification uses one fails.
+	Host Host
 }
 
 // EndpointMap maps a destination name ([MeshExternalService.DestinationName])
 // to the endpoints of the service that produced it. Endpoints of one
 // destination are sorted by target, then port, without repeats, and share
-// their Tags, Locality and ExternalService, which callers must not modify.
+// their Tags, Locality and ExternalService, which callers must not modify
+// (localities are shared across destinations too).
 type EndpointMap map[string][]Endpoint
 
 // Endpoint is one address traffic to a destination goes to.
@@ -40,17 +46,22 @@ type Endpoint struct {
 	Port uint32
 	// Weight is the load-balancing weight; always 1 for external services.
 	Weight uint32
-	// Tags are the service's labels plus [LabelMesh] = the mesh.
+	// Tags are the service's labels plus [TagMesh] = the mesh.
 	Tags map[string]string
-	// Locality is the service's zone ([LabelZone]), nil when unlabelled.
+	// Locality is the endpoint's failover level: priority p and subZone
+	// "priority-p", from [ExternalEndpoint.Priority] (the reference since
+	// 2.14). A hand-built map may leave it nil.
 	Locality *Locality
 	// ExternalService describes the service the endpoint belongs to.
 	ExternalService *ExternalService
 }
 
-// Locality is where an endpoint is.
+// Locality is where an endpoint is, and its priority. Endpoints with the same
+// Locality share one Envoy locality ([EgressResources]).
 type Locality struct {
-	Zone string
+	Zone     string
+	SubZone  string
+	Priority uint32
 }
 
 // ExternalService is what the Envoy output needs to know about the service
@@ -91,6 +102,10 @@ type UpstreamTLS struct {
 	// SubjectAltNames are matched besides ServerName; nil unless names are
 	// verified.
 	SubjectAltNames []SAN
+	// FirstAddress is the address of the service's first endpoint, in spec
+	// order. When ServerName is empty (that address is an IP) the server
+	// certificate must carry it instead, as the reference verifies.
+	FirstAddress string
 	// SkipHostnameVerification: names are not verified.
 	SkipHostnameVerification bool
 	// CACert is the PEM CA bundle; nil for the system CAs or no verification.
@@ -128,9 +143,12 @@ func (m EndpointMap) All() iter.Seq2[string, []Endpoint] {
 //
 // Each service is validated and built on its own; one that fails is left out
 // and reported in [Errors] (one or more [*ResourceError]), and every other
-// service is still built. Services of another zone or mesh (see
-// [EgressInput]) are left out silently, and so is a service with an
-// extension and no endpoints (its extension builds it). Two services that
+// service is still built. Validation runs the spec rules [Admit] runs (not
+// the name and label rules: synced services were admitted where they were
+// created) and refuses what a zone egress cannot route. Services of another
+// mesh (see [EgressInput]) are left out silently; services of another zone
+// are validated and then left out. A service without endpoints builds
+// nothing and is no error (an extension may serve it). Two services that
 // produce the same destination name or egress SNI are both reported as a
 // [*Conflict] and both left out. ctx is passed to in.Secrets only.
 //
@@ -154,25 +172,22 @@ type candidate struct {
 }
 
 type builder struct {
-	ms       materials
-	locality *Locality
-	cands    []candidate
-	errs     Errors
-	scratch  []fieldError
-	// seen counts each (mesh, name) considered, to find repeats.
+	ms      materials
+	cands   []candidate
+	errs    Errors
+	scratch []fieldError
+	// seen counts each (mesh, name) of the local zone, to find repeats.
 	seen map[secretKey]int
+	// localities holds one Locality per priority, shared by every endpoint
+	// of that priority.
+	localities map[uint32]*Locality
 }
 
 func buildEgress(ctx context.Context, in EgressInput) (EndpointMap, Errors, buildStats) {
 	b := &builder{
-		ms:    materials{ctx: ctx, secrets: in.Secrets},
+		ms:    materials{ctx: ctx, secrets: in.Secrets, host: in.Host},
 		cands: make([]candidate, 0, len(in.Services)),
 		seen:  make(map[secretKey]int, len(in.Services)),
-	}
-	if in.LocalZone != "" {
-		// Every service built is in the local zone or unlabelled, so one
-		// Locality serves them all.
-		b.locality = &Locality{Zone: in.LocalZone}
 	}
 	dups := false
 	for i := range in.Services {
@@ -184,14 +199,18 @@ func buildEgress(ctx context.Context, in EgressInput) (EndpointMap, Errors, buil
 		if in.Mesh != "" && mesh != in.Mesh {
 			continue
 		}
-		if z := svc.Zone(); z != "" && z != in.LocalZone {
-			continue
+		// A service of another zone is validated, so that its errors are
+		// not hidden, and then left out.
+		local := svc.Zone() == "" || svc.Zone() == in.LocalZone
+		if local {
+			k := secretKey{mesh, svc.Name}
+			n := b.seen[k] + 1
+			b.seen[k] = n
+			dups = dups || n > 1
 		}
-		k := secretKey{mesh, svc.Name}
-		n := b.seen[k] + 1
-		b.seen[k] = n
-		dups = dups || n > 1
-		b.build(svc, mesh)
+		if b.valid(svc, mesh) && local {
+			b.build(svc, mesh)
+		}
 	}
 	if dups {
 		b.duplicates()
@@ -217,18 +236,20 @@ func (b *builder) fail(mesh, name, field string, err error) {
 	b.errs = append(b.errs, &ResourceError{Mesh: mesh, Name: name, Field: field, Err: err})
 }
 
-// build validates and builds one service, recording its errors.
-func (b *builder) build(svc *MeshExternalService, mesh string) {
+// valid validates one service, recording its errors.
+func (b *builder) valid(svc *MeshExternalService, mesh string) bool {
 	b.scratch = validate(svc, mesh, b.scratch[:0])
-	if len(b.scratch) > 0 {
-		for _, fe := range b.scratch {
-			b.fail(mesh, svc.Name, fe.field, fe.err)
-		}
-		return
+	for _, fe := range b.scratch {
+		b.fail(mesh, svc.Name, fe.field, fe.err)
 	}
+	return len(b.scratch) == 0
+}
+
+// build builds one valid service, recording its errors.
+func (b *builder) build(svc *MeshExternalService, mesh string) {
 	spec := &svc.Spec
 	if len(spec.Endpoints) == 0 {
-		return // an extension without endpoints: the extension builds it
+		return // nothing to route to; an extension may serve it
 	}
 	es := &ExternalService{
 		Mesh:            mesh,
@@ -248,11 +269,7 @@ func (b *builder) build(svc *MeshExternalService, mesh string) {
 
 	tags := make(map[string]string, len(svc.Labels)+1)
 	maps.Copy(tags, svc.Labels)
-	tags[LabelMesh] = mesh
-	var loc *Locality
-	if svc.Zone() != "" {
-		loc = b.locality
-	}
+	tags[TagMesh] = mesh
 	eps := make([]Endpoint, 0, len(spec.Endpoints))
 	for _, ep := range spec.Endpoints {
 		eps = append(eps, Endpoint{
@@ -260,12 +277,25 @@ func (b *builder) build(svc *MeshExternalService, mesh string) {
 			Port:            ep.Port,
 			Weight:          1,
 			Tags:            tags,
-			Locality:        loc,
+			Locality:        b.locality(ep.Priority),
 			ExternalService: es,
 		})
 	}
 	eps = sortEndpoints(eps)
 	b.cands = append(b.cands, candidate{mesh: mesh, name: svc.Name, dest: es.DestinationName, sni: es.EgressSNI, eps: eps})
+}
+
+// locality returns the shared Locality of priority p.
+func (b *builder) locality(p uint32) *Locality {
+	if l, ok := b.localities[p]; ok {
+		return l
+	}
+	l := &Locality{Priority: p, SubZone: "priority-" + strconv.FormatUint(uint64(p), 10)}
+	if b.localities == nil {
+		b.localities = make(map[uint32]*Locality)
+	}
+	b.localities[p] = l
+	return l
 }
 
 // upstreamTLS applies the verification mode and loads the material it uses,
@@ -285,10 +315,9 @@ func (b *builder) upstreamTLS(svc *MeshExternalService, mesh string) (*UpstreamT
 	if t.Version != nil {
 		u.MinVersion, u.MaxVersion = t.Version.Min, t.Version.Max
 	}
-	if u.ServerName == "" {
-		if first := svc.Spec.Endpoints[0].Address; !isIP(first) {
-			u.ServerName = strings.TrimSuffix(first, ".")
-		}
+	u.FirstAddress = svc.Spec.Endpoints[0].Address
+	if u.ServerName == "" && !isIP(u.FirstAddress) {
+		u.ServerName = strings.TrimSuffix(u.FirstAddress, ".")
 	}
 	ok := true
 	if u.Mode == ModeSecured || u.Mode == ModeSkipSAN {

@@ -119,7 +119,9 @@ func TestBuildEgressEndpointMap(t *testing.T) {
 			wantErrs:  []string{missing("default", "a", "clientCert", "kuma-cert")},
 		},
 		{
-			name: "nil and empty endpoints",
+			// The reference's own valid inputs (validator testdata, e2e
+			// validation) have no endpoints: such a service builds nothing.
+			name: "nil and empty endpoints: accepted, nothing built",
 			in: topology.EgressInput{Services: []topology.MeshExternalService{
 				mes("nil", func(m *topology.MeshExternalService) { m.Spec.Endpoints = nil }),
 				mes("empty", func(m *topology.MeshExternalService) { m.Spec.Endpoints = []topology.ExternalEndpoint{} }),
@@ -130,19 +132,29 @@ func TestBuildEgressEndpointMap(t *testing.T) {
 				mes("good"),
 			}},
 			wantDests: []string{dest("good")},
-			wantErrs: []string{
-				fieldErr("empty", "spec.endpoints", "must not be empty (at least one endpoint, unless spec.extension is set)"),
-				fieldErr("nil", "spec.endpoints", "must not be empty (at least one endpoint, unless spec.extension is set)"),
-			},
 		},
 		{
-			name: "other-zone MES left out silently, local and unlabelled built",
+			name: "extension without a type: reported, not silently skipped",
+			in: topology.EgressInput{Services: []topology.MeshExternalService{
+				mes("ext", func(m *topology.MeshExternalService) {
+					m.Spec.Endpoints = nil
+					m.Spec.Extension = &topology.Extension{}
+				}),
+			}},
+			wantDests: []string{},
+			wantErrs:  []string{fieldErr("ext", "spec.extension.type", "must not be empty")},
+		},
+		{
+			name: "other-zone MES validated, then left out; local and unlabelled built",
 			in: topology.EgressInput{LocalZone: "zone-1", Services: []topology.MeshExternalService{
 				mes("remote", labels(topology.LabelZone, "zone-2"), port(70000)),
+				mes("remote-ok", labels(topology.LabelZone, "zone-2")),
 				mes("local", labels(topology.LabelZone, "zone-1")),
+				mes("empty-zone", labels(topology.LabelZone, "")),
 				mes("global"),
 			}},
-			wantDests: []string{dest("global"), "default_local__zone-1_extsvc_443"},
+			wantDests: []string{"default_empty-zone___extsvc_443", dest("global"), "default_local__zone-1_extsvc_443"},
+			wantErrs:  []string{fieldErr("remote", "spec.match.port", "Invalid value: 70000: port must be a valid (1-65535)")},
 		},
 		{
 			name: "IPv6 endpoint built; bracketed and zoned IPv6 refused",
@@ -169,16 +181,17 @@ func TestBuildEgressEndpointMap(t *testing.T) {
 			},
 		},
 		{
+			// The reference checks the port of a valid address only.
 			name: "empty address and port 70000: per-MES errors, others built",
 			in: topology.EgressInput{Services: []topology.MeshExternalService{
 				mes("first"),
-				mes("bad", endpoints("1.1.1.1", 443, "", 70000)),
+				mes("bad", endpoints("1.1.1.1", 443, "", 70000, "2.2.2.2", 70000)),
 				mes("last"),
 			}},
 			wantDests: []string{dest("first"), dest("last")},
 			wantErrs: []string{
 				fieldErr("bad", "spec.endpoints[1].address", `Invalid value: "": address has to be a valid IP or hostname`),
-				fieldErr("bad", "spec.endpoints[1].port", "Invalid value: 70000: port must be a valid (1-65535)"),
+				fieldErr("bad", "spec.endpoints[2].port", "Invalid value: 70000: port must be a valid (1-65535)"),
 			},
 		},
 		{
@@ -205,14 +218,14 @@ func TestBuildEgressEndpointMap(t *testing.T) {
 			wantDests: []string{},
 			wantErrs: []string{
 				fieldErr("longsni", "spec.tls.verification.serverName", `Invalid value: "`+strings.Repeat("a.", 128)[:255]+`b": must be a valid DNS name`),
-				fieldErr("match", "spec.match.type", `Invalid value: "Other": "type" must be one of ["HostnameGenerator"]`),
+				fieldErr("match", "spec.match.type", `Invalid value: "Other": unrecognized type 'Other' - only 'HostnameGenerator' is supported`),
 				fieldErr("match", "spec.match.port", "Invalid value: 0: port must be a valid (1-65535)"),
 				fieldErr("match", "spec.match.protocol", `Invalid value: "udp": "protocol" must be one of ["tcp", "grpc", "http", "http2"]`),
 				fieldErr("sni255", "spec.match.port", "Invalid value: 0: port must be a valid (1-65535)"),
 				fieldErr("tls", "spec.tls.version.min", `Invalid value: "TLS13": min version must be lower than max`),
-				fieldErr("tls", "spec.tls.verification.mode", `Invalid value: "Strict": "mode" must be one of ["Secured", "SkipSAN", "SkipCA", "SkipAll"]`),
 				fieldErr("tls", "spec.tls.verification.serverName", `Invalid value: "bad_name-.example.com": must be a valid DNS name`),
-				fieldErr("tls", "spec.tls.verification.subjectAltNames[0].type", `Invalid value: "Regex": "type" must be one of ["Exact", "Prefix"]`),
+				fieldErr("tls", "spec.tls.verification.mode", `Invalid value: "Strict": "mode" must be one of ["SkipSAN", "SkipCA", "SkipAll", "Secured"]`),
+				fieldErr("tls", "spec.tls.verification.subjectAltNames[0].type", `Invalid value: "Regex": "type" must be one of ["Prefix", "Exact"]`),
 				fieldErr("tls", "spec.tls.verification.subjectAltNames[1].value", "must not be empty"),
 				fieldErr("version", "spec.tls.version.min", `Invalid value: "TLS14": "min" must be one of ["TLSAuto", "TLS10", "TLS11", "TLS12", "TLS13"]`),
 				fieldErr("version", "spec.tls.version.max", `Invalid value: "1.2": "max" must be one of ["TLSAuto", "TLS10", "TLS11", "TLS12", "TLS13"]`),
@@ -306,14 +319,14 @@ func TestBuildEgressEndpointMap(t *testing.T) {
 				mes(longName, inMesh(strings.Repeat("m", 63)), endpoints("example.com", 443)),
 				mes("san", withTLS(topology.Verification{SubjectAltNames: []topology.SAN{{Type: topology.SANExact, Value: "ok\x00"}}})),
 			}},
-			wantDests: []string{"aa.a_dotted___extsvc_443", dest("123")},
+			// A long display name or mesh builds: the egress SNI shortens it.
+			wantDests: []string{"aa.a_dotted___extsvc_443", dest("123"), strings.Repeat("m", 63) + "_" + longName + "___extsvc_443"},
 			wantErrs: []string{
 				fieldErr("has space", "name", `Invalid value: "has space": must be DNS labels (letters, digits, '-', '_', separated by dots): it is part of the egress SNI`),
 				fieldErr("k8s-name.ns", `labels["kuma.io/display-name"]`, `Invalid value: "bad\xffname": must be DNS labels (letters, digits, '-', '_', separated by dots): it is part of the egress SNI`),
 				fieldErr("k8s-name.ns", `labels["k8s.kuma.io/namespace"]`, `Invalid value: "-ns": must be a label value (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit): it is part of the destination name`),
 				fieldErr("k8s-name.ns", `labels["kuma.io/zone"]`, `Invalid value: "zone 1": must be a label value (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit): it is part of the destination name`),
 				fieldErr("san", "spec.tls.verification.subjectAltNames[0].value", `Invalid value: "ok\x00": must be valid UTF-8 without control characters`),
-				`topology: MeshExternalService "` + longName + `" in mesh "` + strings.Repeat("m", 63) + `": name: Invalid value: "` + longName + `": makes an egress SNI longer than 255 bytes`,
 			},
 		},
 		{
@@ -487,19 +500,19 @@ func TestTLSByMode(t *testing.T) {
 		loads []string
 	}{
 		{mode: "", want: topology.UpstreamTLS{
-			Mode: topology.ModeSecured, ServerName: "api.example.com", SubjectAltNames: full.SubjectAltNames,
+			Mode: topology.ModeSecured, ServerName: "api.example.com", FirstAddress: "a.example.com", SubjectAltNames: full.SubjectAltNames,
 			CACert: caPEM, ClientCert: clientPEM, ClientKey: clientKey, MinVersion: topology.TLS12, MaxVersion: topology.TLS13,
 		}, loads: []string{"default/ca", "default/kuma-cert-1", "default/kuma-key-1"}},
 		{mode: topology.ModeSkipSAN, want: topology.UpstreamTLS{
-			Mode: topology.ModeSkipSAN, ServerName: "api.example.com", SkipHostnameVerification: true,
+			Mode: topology.ModeSkipSAN, ServerName: "api.example.com", FirstAddress: "a.example.com", SkipHostnameVerification: true,
 			CACert: caPEM, ClientCert: clientPEM, ClientKey: clientKey, MinVersion: topology.TLS12, MaxVersion: topology.TLS13,
 		}, loads: []string{"default/ca", "default/kuma-cert-1", "default/kuma-key-1"}},
 		{mode: topology.ModeSkipCA, want: topology.UpstreamTLS{
-			Mode: topology.ModeSkipCA, ServerName: "api.example.com", SkipHostnameVerification: true,
+			Mode: topology.ModeSkipCA, ServerName: "api.example.com", FirstAddress: "a.example.com", SkipHostnameVerification: true,
 			ClientCert: clientPEM, ClientKey: clientKey, MinVersion: topology.TLS12, MaxVersion: topology.TLS13,
 		}, loads: []string{"default/kuma-cert-1", "default/kuma-key-1"}},
 		{mode: topology.ModeSkipAll, want: topology.UpstreamTLS{
-			Mode: topology.ModeSkipAll, ServerName: "api.example.com", SkipHostnameVerification: true,
+			Mode: topology.ModeSkipAll, ServerName: "api.example.com", FirstAddress: "a.example.com", SkipHostnameVerification: true,
 			MinVersion: topology.TLS12, MaxVersion: topology.TLS13,
 		}, loads: nil},
 	}
@@ -633,9 +646,9 @@ func TestKubernetesLabels(t *testing.T) {
 		topology.LabelNamespace:   "kuma-system",
 		topology.LabelZone:        "zone-1",
 		"kuma.io/origin":          "zone",
-		topology.LabelMesh:        "default",
+		topology.TagMesh:          "default",
 	}
-	loc := &topology.Locality{Zone: "zone-1"}
+	loc := &topology.Locality{SubZone: "priority-0"}
 	want := []topology.Endpoint{
 		{Target: "1.2.3.4", Port: 8443, Weight: 1, Tags: tags, Locality: loc, ExternalService: es},
 		{Target: "httpbin.org", Port: 443, Weight: 1, Tags: tags, Locality: loc, ExternalService: es},
@@ -644,7 +657,7 @@ func TestKubernetesLabels(t *testing.T) {
 		t.Errorf("endpoints (-want +got):\n%s", diff)
 	}
 	// The input labels are not modified.
-	assert.NotContains(t, svc.Labels, topology.LabelMesh)
+	assert.NotContains(t, svc.Labels, topology.TagMesh)
 }
 
 // TestNames: the reference formats and examples.

@@ -49,6 +49,12 @@ type ResourceOptions struct {
 	// DNSLookupFamily of STRICT_DNS clusters; zero leaves Envoy's default
 	// (AUTO).
 	DNSLookupFamily clusterv3.Cluster_DnsLookupFamily
+	// LocalityWeight sets load_balancing_weight 1 on every locality, for
+	// proxyless gRPC clients: grpc-go ignores a locality whose weight is
+	// unset or 0, while Envoy (and the reference, which sets none) does not
+	// need it. grpc-go also rejects a load assignment whose priorities are
+	// not contiguous from 0 (endpoint priorities 0 and 2 without 1).
+	LocalityWeight bool
 }
 
 // Resources are the Envoy resources of an egress, sorted by name. Each
@@ -98,13 +104,19 @@ func (e *DestinationError) Unwrap() error { return e.Err }
 //   - type STATIC when every target is an IP, else STRICT_DNS, with an inline
 //     load assignment; EDS over ADS instead when opts.EDS is set and every
 //     target is an IP; LB policy ROUND_ROBIN;
-//   - endpoints sorted by address, then port, in one locality per zone, each
-//     locality with weight 1 (gRPC ignores localities without one);
+//   - endpoints sorted by address, then port, in one locality per
+//     [Locality] (for built maps, one per endpoint priority: subZone
+//     "priority-p" and priority p), localities sorted by the string zone +
+//     subZone as the reference sorts them (so "priority-10" comes before
+//     "priority-2"), without a locality weight unless opts.LocalityWeight;
 //   - an UpstreamTlsContext transport socket when the service has TLS: SNI,
 //     the version range (in every mode), ALPN h2 for http2 and grpc, the
 //     client certificate unless SkipAll, and unless SkipCA or SkipAll a
 //     validation context with the trusted CA (or the system CA file) and,
-//     under Secured, SAN matchers: exact on the SNI, then the service's SANs;
+//     under Secured, SAN matchers in the reference's order: the SNI (or,
+//     without one, the first endpoint's address) exact as a DNS SAN, then as
+//     an IP SAN; then every SAN of the service as a DNS SAN, then every one
+//     as an IP SAN, in spec order;
 //   - explicit HTTP/2 protocol options for http2 and grpc;
 //   - nothing else: plain-text services get no transport socket.
 //
@@ -157,7 +169,7 @@ func renderDestination(name string, eps []Endpoint, opts *ResourceOptions) (*clu
 			break
 		}
 	}
-	cla := loadAssignment(name, eps)
+	cla := loadAssignment(name, eps, opts.LocalityWeight)
 	c := &clusterv3.Cluster{
 		Name:     name,
 		LbPolicy: clusterv3.Cluster_ROUND_ROBIN,
@@ -228,29 +240,66 @@ func compareEndpoints(a, b Endpoint) int {
 	return cmp.Compare(a.Port, b.Port)
 }
 
-// loadAssignment groups eps (sorted) into one locality per zone, zones sorted.
-func loadAssignment(name string, eps []Endpoint) *endpointv3.ClusterLoadAssignment {
-	var zones []string
-	for i := range eps {
-		if z := zoneOf(&eps[i]); !slices.Contains(zones, z) {
-			zones = append(zones, z)
-		}
+// localityGroup is the endpoints of one locality.
+type localityGroup struct {
+	loc *Locality // nil for endpoints without one
+	eps []*Endpoint
+}
+
+// sortKey is what the reference sorts localities by: zone + subZone.
+func (g *localityGroup) sortKey() string {
+	if g.loc == nil {
+		return ""
 	}
-	slices.Sort(zones)
+	return g.loc.Zone + g.loc.SubZone
+}
+
+// compare orders groups by sortKey, then (for keys that tie) without a
+// locality first, then by zone and priority, so the order is total.
+func (g *localityGroup) compare(o *localityGroup) int {
+	if c := strings.Compare(g.sortKey(), o.sortKey()); c != 0 {
+		return c
+	}
+	if g.loc == nil || o.loc == nil {
+		return cmp.Compare(boolInt(g.loc != nil), boolInt(o.loc != nil))
+	}
+	return cmp.Or(strings.Compare(g.loc.Zone, o.loc.Zone), cmp.Compare(g.loc.Priority, o.loc.Priority))
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// loadAssignment groups eps (sorted) by locality, as the reference does.
+func loadAssignment(name string, eps []Endpoint, localityWeight bool) *endpointv3.ClusterLoadAssignment {
+	var groups []localityGroup
+	for i := range eps {
+		ep := &eps[i]
+		j := slices.IndexFunc(groups, func(g localityGroup) bool { return sameLocality(g.loc, ep.Locality) })
+		if j < 0 {
+			groups = append(groups, localityGroup{loc: ep.Locality})
+			j = len(groups) - 1
+		}
+		groups[j].eps = append(groups[j].eps, ep)
+	}
+	slices.SortFunc(groups, func(a, b localityGroup) int { return a.compare(&b) })
 	cla := &endpointv3.ClusterLoadAssignment{
 		ClusterName: name,
-		Endpoints:   make([]*endpointv3.LocalityLbEndpoints, 0, len(zones)),
+		Endpoints:   make([]*endpointv3.LocalityLbEndpoints, 0, len(groups)),
 	}
-	for _, z := range zones {
-		lle := &endpointv3.LocalityLbEndpoints{
-			Locality:            &corev3.Locality{Zone: z},
-			LoadBalancingWeight: wrapperspb.UInt32(1),
+	for _, g := range groups {
+		lle := &endpointv3.LocalityLbEndpoints{LbEndpoints: make([]*endpointv3.LbEndpoint, 0, len(g.eps))}
+		if g.loc != nil {
+			lle.Locality = &corev3.Locality{Zone: g.loc.Zone, SubZone: g.loc.SubZone}
+			lle.Priority = g.loc.Priority
 		}
-		for i := range eps {
-			ep := &eps[i]
-			if zoneOf(ep) != z {
-				continue
-			}
+		if localityWeight {
+			lle.LoadBalancingWeight = wrapperspb.UInt32(1)
+		}
+		for _, ep := range g.eps {
 			lle.LbEndpoints = append(lle.LbEndpoints, &endpointv3.LbEndpoint{
 				HostIdentifier: &endpointv3.LbEndpoint_Endpoint{Endpoint: &endpointv3.Endpoint{
 					Address: &corev3.Address{Address: &corev3.Address_SocketAddress{SocketAddress: &corev3.SocketAddress{
@@ -267,11 +316,12 @@ func loadAssignment(name string, eps []Endpoint) *endpointv3.ClusterLoadAssignme
 	return cla
 }
 
-func zoneOf(ep *Endpoint) string {
-	if ep.Locality == nil {
-		return ""
+// sameLocality compares localities by value, as the reference keys them.
+func sameLocality(a, b *Locality) bool {
+	if a == nil || b == nil {
+		return a == b
 	}
-	return ep.Locality.Zone
+	return *a == *b
 }
 
 func upstreamTLSContext(es *ExternalService, opts *ResourceOptions) *tlsv3.UpstreamTlsContext {
@@ -300,15 +350,7 @@ func upstreamTLSContext(es *ExternalService, opts *ResourceOptions) *tlsv3.Upstr
 			vc.TrustedCa = &corev3.DataSource{Specifier: &corev3.DataSource_Filename{Filename: opts.SystemCAPath}}
 		}
 		if !u.SkipHostnameVerification {
-			if u.ServerName != "" {
-				vc.MatchTypedSubjectAltNames = append(vc.MatchTypedSubjectAltNames, &tlsv3.SubjectAltNameMatcher{
-					SanType: tlsv3.SubjectAltNameMatcher_DNS,
-					Matcher: &matcherv3.StringMatcher{MatchPattern: &matcherv3.StringMatcher_Exact{Exact: u.ServerName}},
-				})
-			}
-			for _, san := range u.SubjectAltNames {
-				vc.MatchTypedSubjectAltNames = append(vc.MatchTypedSubjectAltNames, sanMatcher(san))
-			}
+			vc.MatchTypedSubjectAltNames = sanMatchers(u)
 		}
 		common.ValidationContextType = &tlsv3.CommonTlsContext_ValidationContext{ValidationContext: vc}
 	}
@@ -319,16 +361,27 @@ func upstreamTLSContext(es *ExternalService, opts *ResourceOptions) *tlsv3.Upstr
 	}
 }
 
-// sanMatcher matches a SAN by the kind of its value: a URI when it has a
-// scheme (spiffe://...), an IP address when it parses as one, else a DNS name.
-func sanMatcher(san SAN) *tlsv3.SubjectAltNameMatcher {
-	typ := tlsv3.SubjectAltNameMatcher_DNS
-	switch {
-	case strings.Contains(san.Value, "://"):
-		typ = tlsv3.SubjectAltNameMatcher_URI
-	case isIP(san.Value):
-		typ = tlsv3.SubjectAltNameMatcher_IP_ADDRESS
+// sanMatchers returns the reference's matchers: the SNI (else the first
+// endpoint's address) exact as DNS, then as IP; then each SAN as DNS, then
+// each as IP. A Prefix "10.0." therefore matches an IP SAN.
+func sanMatchers(u *UpstreamTLS) []*tlsv3.SubjectAltNameMatcher {
+	sanTypes := [...]tlsv3.SubjectAltNameMatcher_SanType{tlsv3.SubjectAltNameMatcher_DNS, tlsv3.SubjectAltNameMatcher_IP_ADDRESS}
+	name := cmp.Or(u.ServerName, u.FirstAddress)
+	out := make([]*tlsv3.SubjectAltNameMatcher, 0, len(sanTypes)*(1+len(u.SubjectAltNames)))
+	if name != "" {
+		for _, typ := range sanTypes {
+			out = append(out, sanMatcher(SAN{Type: SANExact, Value: name}, typ))
+		}
 	}
+	for _, typ := range sanTypes {
+		for _, san := range u.SubjectAltNames {
+			out = append(out, sanMatcher(san, typ))
+		}
+	}
+	return out
+}
+
+func sanMatcher(san SAN, typ tlsv3.SubjectAltNameMatcher_SanType) *tlsv3.SubjectAltNameMatcher {
 	m := &matcherv3.StringMatcher{MatchPattern: &matcherv3.StringMatcher_Exact{Exact: san.Value}}
 	if san.Type == SANPrefix {
 		m.MatchPattern = &matcherv3.StringMatcher_Prefix{Prefix: san.Value}

@@ -3,6 +3,7 @@ package topology_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -55,6 +56,13 @@ func envoyServices() []topology.MeshExternalService {
 		mes("skipall", protocol(topology.ProtocolGRPC), withTLS(topology.Verification{Mode: topology.ModeSkipAll}),
 			func(m *topology.MeshExternalService) { m.Spec.TLS.Version = &topology.Version{Min: topology.TLS13} },
 			endpoints("grpcbin.test.k6.io", 9001)),
+		// No server name and an IP first: the certificate must carry the IP.
+		mes("ip-only", withTLS(topology.Verification{SubjectAltNames: []topology.SAN{{Type: topology.SANPrefix, Value: "10.0."}}}),
+			endpoints("198.51.100.9", 443, "198.51.100.8", 443)),
+		// Failover levels: one locality per priority, "priority-10" sorted
+		// before "priority-2" as the reference sorts them.
+		mes("failover", endpoints("10.1.0.2", 5432, "10.1.0.1", 5432, "10.1.0.3", 5432, "10.1.0.4", 5432, "10.1.0.5", 5432),
+			priorities(1, 0, 10, 2, 0), port(5432)),
 	}
 }
 
@@ -64,7 +72,7 @@ func TestEgressResourcesGolden(t *testing.T) {
 		opts   topology.ResourceOptions
 	}{
 		{"inline.json", topology.ResourceOptions{}},
-		{"eds.json", topology.ResourceOptions{EDS: true, ConnectTimeout: 3 * time.Second,
+		{"eds.json", topology.ResourceOptions{EDS: true, LocalityWeight: true, ConnectTimeout: 3 * time.Second,
 			SystemCAPath: "/etc/pki/tls/certs/ca-bundle.crt", DNSLookupFamily: clusterv3.Cluster_V4_PREFERRED}},
 	}
 	for _, tt := range tests {
@@ -254,8 +262,13 @@ func TestEgressResourcesShape(t *testing.T) {
 		for _, s := range vc.GetMatchTypedSubjectAltNames() {
 			sans = append(sans, s.GetSanType().String()+" "+s.GetMatcher().GetExact()+s.GetMatcher().GetPrefix())
 		}
+		// The reference's order (v2.14.3 pkg/xds/envoy/tls/v3/tls.go
+		// UpstreamTlsContextOutsideMesh): the SNI as DNS, then as IP; the
+		// SANs as DNS, then as IP.
 		assert.Equal(t, []string{
-			"DNS api.example.com", "DNS api.example.com", "URI spiffe://example.org/ns/", "IP_ADDRESS 192.0.2.1",
+			"DNS api.example.com", "IP_ADDRESS api.example.com",
+			"DNS api.example.com", "DNS spiffe://example.org/ns/", "DNS 192.0.2.1",
+			"IP_ADDRESS api.example.com", "IP_ADDRESS spiffe://example.org/ns/", "IP_ADDRESS 192.0.2.1",
 		}, sans)
 		assert.Nil(t, common.GetTlsParams())
 	})
@@ -289,24 +302,48 @@ func TestEgressResourcesShape(t *testing.T) {
 		assert.Equal(t, tlsv3.TlsParameters_TLSv1_3, common.GetTlsParams().GetTlsMinimumProtocolVersion())
 		assert.Equal(t, "grpcbin.test.k6.io", tc.GetSni())
 	})
-	t.Run("locality from kuma.io/zone, weight 1", func(t *testing.T) {
+	t.Run("locality from the endpoint priority, no locality weight, endpoint weight 1", func(t *testing.T) {
 		lle := clusterByName(t, res, "default_secured_ns_zone-1_extsvc_443").GetLoadAssignment().GetEndpoints()
 		require.Len(t, lle, 1)
-		assert.Equal(t, "zone-1", lle[0].GetLocality().GetZone())
-		assert.Equal(t, uint32(1), lle[0].GetLoadBalancingWeight().GetValue())
+		assert.Equal(t, &corev3.Locality{SubZone: "priority-0"}, lle[0].GetLocality())
+		assert.Zero(t, lle[0].GetPriority())
+		assert.Nil(t, lle[0].GetLoadBalancingWeight())
 		for _, lb := range lle[0].GetLbEndpoints() {
 			assert.Equal(t, uint32(1), lb.GetLoadBalancingWeight().GetValue())
 		}
 	})
+	t.Run("one locality per priority, sorted as strings", func(t *testing.T) {
+		var got []string
+		for _, lle := range clusterByName(t, res, "default_failover___extsvc_5432").GetLoadAssignment().GetEndpoints() {
+			var addrs []string
+			for _, lb := range lle.GetLbEndpoints() {
+				addrs = append(addrs, lb.GetEndpoint().GetAddress().GetSocketAddress().GetAddress())
+			}
+			got = append(got, fmt.Sprintf("%s/%d %v", lle.GetLocality().GetSubZone(), lle.GetPriority(), addrs))
+		}
+		assert.Equal(t, []string{
+			"priority-0/0 [10.1.0.1 10.1.0.5]", "priority-1/1 [10.1.0.2]", "priority-10/10 [10.1.0.3]", "priority-2/2 [10.1.0.4]",
+		}, got)
+	})
+	t.Run("no SNI: the first endpoint's address is verified", func(t *testing.T) {
+		tc := tlsContext(t, clusterByName(t, res, "default_ip-only___extsvc_443"))
+		assert.Empty(t, tc.GetSni())
+		var sans []string
+		for _, s := range tc.GetCommonTlsContext().GetValidationContext().GetMatchTypedSubjectAltNames() {
+			sans = append(sans, s.GetSanType().String()+" "+s.GetMatcher().GetExact()+s.GetMatcher().GetPrefix())
+		}
+		assert.Equal(t, []string{"DNS 198.51.100.9", "IP_ADDRESS 198.51.100.9", "DNS 10.0.", "IP_ADDRESS 10.0."}, sans)
+	})
 }
 
 // TestEgressResourcesEDS: what a proxyless gRPC client needs: EDS over ADS, a
-// load assignment named after the cluster, ROUND_ROBIN, a locality with a
-// weight; names resolve only with STRICT_DNS, so those stay inline.
+// load assignment named after the cluster, ROUND_ROBIN, localities with a
+// weight (LocalityWeight); names resolve only with STRICT_DNS, so those stay
+// inline.
 func TestEgressResourcesEDS(t *testing.T) {
 	m, errs := build(t, topology.EgressInput{Services: envoyServices()})
 	require.Nil(t, errs)
-	res, err := topology.EgressResources(m, topology.ResourceOptions{EDS: true})
+	res, err := topology.EgressResources(m, topology.ResourceOptions{EDS: true, LocalityWeight: true})
 	require.NoError(t, err)
 	checkValid(t, res)
 
@@ -328,8 +365,8 @@ func TestEgressResourcesEDS(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []string{
-		"default_plain-grpc___extsvc_9000", "default_plain-ip___extsvc_8080",
-		"default_skipca___extsvc_443", "default_system-ca___extsvc_443",
+		"default_failover___extsvc_5432", "default_ip-only___extsvc_443", "default_plain-grpc___extsvc_9000",
+		"default_plain-ip___extsvc_8080", "default_skipca___extsvc_443", "default_system-ca___extsvc_443",
 	}, eds)
 	var clas []string
 	for _, cla := range res.LoadAssignments {

@@ -22,6 +22,9 @@ var (
 	// ErrConflict: two services claim the same destination name or SNI
 	// ([*Conflict]).
 	ErrConflict = errors.New("topology: conflict")
+	// ErrNoHost: a File or EnvVar data source, and no [EgressInput.Host] to
+	// read it ([*MaterialError]).
+	ErrNoHost = errors.New("topology: no host to read a File or EnvVar data source")
 )
 
 // ResourceError is the failure of one MeshExternalService; it is left out of the
@@ -128,17 +131,24 @@ func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
 type MaterialError struct {
 	// Material is "caCert", "clientCert" or "clientKey".
 	Material string
-	// Mesh is the mesh the secret was looked up in.
+	// Mesh is the mesh of the service.
 	Mesh string
-	// Secret is the secret name; empty for inline material.
+	// Secret is the secret name, File the path and EnvVar the variable name,
+	// for material from a secret, a file or the environment; all three are
+	// empty for inline material.
 	Secret string
-	// Err wraps [ErrSecretNotFound], the error of [Secrets], or
-	// [ErrInvalidMaterial].
+	File   string
+	EnvVar string
+	// Err wraps [ErrSecretNotFound], the error of [Secrets] or of [Host],
+	// [ErrNoHost], or [ErrInvalidMaterial].
 	Err error
 }
 
-// Error keeps the reference message for a missing secret:
-// `could not load clientCert: could not load data: Resource not found: type="Secret" name="kuma-cert" mesh="default"`.
+// Error keeps the reference messages: for a missing secret,
+// `could not load clientCert: could not load data: Resource not found: type="Secret" name="kuma-cert" mesh="default"`;
+// for a File or EnvVar source without a [Host],
+// `could not load caCert: datasource type: File is not supported on MeshExternalService`;
+// for an unset variable, `could not load caCert: environment variable: NAME is not defined`.
 func (e *MaterialError) Error() string {
 	switch {
 	case errors.Is(e.Err, ErrInvalidMaterial):
@@ -146,17 +156,41 @@ func (e *MaterialError) Error() string {
 	case errors.Is(e.Err, ErrSecretNotFound):
 		return "could not load " + e.Material + ": could not load data: Resource not found: type=\"Secret\" name=" +
 			strconv.Quote(e.Secret) + " mesh=" + strconv.Quote(e.Mesh)
-	default:
+	case e.Secret != "":
 		return "could not load " + e.Material + ": could not load data: secret " + strconv.Quote(e.Secret) +
 			" in mesh " + strconv.Quote(e.Mesh) + ": " + errString(e.Err)
+	default:
+		return "could not load " + e.Material + ": " + errString(e.Err)
 	}
 }
 
 func (e *MaterialError) source() string {
-	if e.Secret != "" {
+	switch {
+	case e.Secret != "":
 		return "secret " + strconv.Quote(e.Secret)
+	case e.File != "":
+		return "file " + strconv.Quote(e.File)
+	case e.EnvVar != "":
+		return "environment variable " + strconv.Quote(e.EnvVar)
 	}
 	return "inline"
+}
+
+// noHostError is the reference's refusal of a File or EnvVar data source on
+// a MeshExternalService, which meshcore gives when there is no [Host].
+type noHostError sourceKind
+
+func (e noHostError) Error() string {
+	return "datasource type: " + sourceKind(e).typeName() + " is not supported on MeshExternalService"
+}
+
+func (e noHostError) Is(target error) bool { return target == ErrNoHost }
+
+// envNotDefined is the reference's error for an unset environment variable.
+type envNotDefined string
+
+func (e envNotDefined) Error() string {
+	return "environment variable: " + string(e) + " is not defined"
 }
 
 // Unwrap returns Err.

@@ -2,10 +2,12 @@ package topology_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/meshcore/meshcore/naming"
 	"github.com/meshcore/meshcore/topology"
 )
 
@@ -134,4 +136,63 @@ spec:
 	// default_mes-tcp-tls___extsvc_4243
 	// kri_extsvc_default___mes-tcp-tls_4243
 	// a8fb1d290952dd1e9.mes-tcp-tls.4243.default.mes
+}
+
+// A zone control plane admits a MeshExternalService created on it: the name
+// and spec rules, the label rules of its role, and the deprecation warnings
+// of the reference's unified naming.
+func ExampleAdmit() {
+	manifest := `
+type: MeshExternalService
+name: httpbin.v2
+mesh: default
+labels:
+  kuma.io/origin: zone
+  kuma.io/zone: zone-2
+spec:
+  match: {type: HostnameGenerator, port: 443, protocol: http}
+  endpoints: [{address: httpbin.org}]
+  tls:
+    enabled: true
+    verification: {mode: Strict}
+`
+	var svc topology.MeshExternalService
+	if err := yaml.Unmarshal([]byte(manifest), &svc); err != nil {
+		panic(err)
+	}
+	cp := topology.ControlPlane{Role: topology.RoleZone, Zone: "zone-1", Naming: naming.DefaultPolicy(naming.Warn)}
+	a := topology.Admit(cp, &svc, naming.Create)
+	fmt.Println("allowed:", a.Allowed())
+	for _, err := range a.Errors {
+		var ve *topology.ValidationError
+		if errors.As(err, &ve) {
+			fmt.Printf("%s: %s\n", err.Field, ve.Detail)
+		}
+	}
+	for _, w := range a.Warnings {
+		fmt.Println("warning:", w)
+	}
+	// Output:
+	// allowed: false
+	// spec.endpoints[0].port: port must be a valid (1-65535)
+	// spec.tls.verification.mode: "mode" must be one of ["SkipSAN", "SkipCA", "SkipAll", "Secured"]
+	// labels["kuma.io/zone"]: kuma.io/zone label should have zone-1 value
+	// warning: Invalid MeshExternalService resource name: 'httpbin.v2'. It does not conform to the DNS format (RFC 1035). This is deprecated. Errors: a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')
+	// warning: Invalid MeshExternalService SNI (port "443"): name "httpbin.v2" does not conform to RFC 1123: must not contain dots. This is deprecated.
+}
+
+// The SNI of the reference's unified naming, next to the egress SNI the zone
+// egress routes on.
+func ExampleMeshExternalService_KRISNI() {
+	svc := topology.MeshExternalService{
+		Mesh:   "prod",
+		Name:   "ext-backend",
+		Labels: map[string]string{topology.LabelZone: "west", topology.LabelNamespace: "external-ns"},
+		Spec:   topology.Spec{Match: topology.Match{Port: 9000}},
+	}
+	fmt.Println(svc.KRISNI())
+	fmt.Println(svc.EgressSNI())
+	// Output:
+	// sni.extsvc.prod.west.external-ns.ext-backend.9000
+	// afcd3713ca69e2d20.ext-backend.9000.prod.mes
 }

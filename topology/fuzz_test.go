@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/meshcore/meshcore/naming"
 	"github.com/meshcore/meshcore/topology"
 )
 
@@ -73,7 +76,9 @@ func mesFromBytes(b []byte) topology.MeshExternalService {
 // valid ones, never changes what the valid ones build to. The only way it may
 // affect one is by claiming its destination name, SNI or identity, and then
 // both are reported. Whatever builds renders to valid Envoy resources, and no
-// error quotes a secret.
+// error quotes a secret. Admission of the fuzzed service does not panic, and
+// whatever it admits without an extension the build accepts too, unless for
+// what the build adds (names, SAN values, material).
 func FuzzIsolation(f *testing.F) {
 	for _, svc := range []topology.MeshExternalService{
 		mes("fuzz"),
@@ -84,6 +89,13 @@ func FuzzIsolation(f *testing.F) {
 		mes("e", endpoints("", 70000, "unix:///x", 1)),
 		mes("t", withTLS(topology.Verification{Mode: topology.ModeSkipSAN, ServerName: "a.b", CaCert: &topology.DataSource{Inline: caPEM},
 			SubjectAltNames: []topology.SAN{{Type: topology.SANPrefix, Value: "spiffe://x"}}})),
+		mes("v3", withTLS(topology.Verification{
+			CaCert:     &topology.DataSource{Type: topology.DataSourceFile, File: &topology.File{Path: "/etc/certs/garbage.pem"}},
+			ClientCert: &topology.DataSource{Type: topology.DataSourceEnvVar, EnvVar: &topology.EnvVar{Name: "CLIENT_CERT"}},
+			ClientKey:  &topology.DataSource{Type: topology.DataSourceSecret, SecretRef: &topology.SecretRef{Kind: topology.SecretRefKind, Name: "kuma-key-1"}},
+		})),
+		mes("prio", endpoints("10.0.0.1", 80, "10.0.0.2", 80), priorities(3, 0), labels("mesh", "x", topology.LabelZone, "zone-2")),
+		mes(strings.Repeat("n", 70), inMesh(strings.Repeat("m", 66)), endpoints("example.com", 443)),
 	} {
 		b, err := json.Marshal(svc)
 		if err != nil {
@@ -97,7 +109,9 @@ func FuzzIsolation(f *testing.F) {
 
 	valid := fuzzValidSet()
 	secrets := testSecrets()
-	base, errs := build(f, topology.EgressInput{LocalZone: "zone-1", Services: valid, Secrets: secrets})
+	host := testHost()
+	admitter := topology.ControlPlane{Role: topology.RoleZone, Zone: "zone-1", Naming: naming.DefaultPolicy(naming.Warn), HostSources: true}
+	base, errs := build(f, topology.EgressInput{LocalZone: "zone-1", Services: valid, Secrets: secrets, Host: host})
 	if errs != nil {
 		f.Fatal(errs)
 	}
@@ -108,7 +122,7 @@ func FuzzIsolation(f *testing.F) {
 		in := make([]topology.MeshExternalService, 0, len(valid)+1)
 		in = append(append(append(in, valid[:p]...), fz), valid[p:]...)
 
-		m, errs := build(t, topology.EgressInput{LocalZone: "zone-1", Services: in, Secrets: secrets})
+		m, errs := build(t, topology.EgressInput{LocalZone: "zone-1", Services: in, Secrets: secrets, Host: host})
 		fzMesh := fz.Mesh
 		// Errors of a valid service must be conflicts, and the fuzzed service
 		// must be reported too.
@@ -155,7 +169,7 @@ func FuzzIsolation(f *testing.F) {
 		}
 
 		// Same input, same output.
-		m2, errs2 := build(t, topology.EgressInput{LocalZone: "zone-1", Services: in, Secrets: secrets})
+		m2, errs2 := build(t, topology.EgressInput{LocalZone: "zone-1", Services: in, Secrets: secrets, Host: host})
 		if !reflect.DeepEqual(m, m2) {
 			t.Fatalf("second build differs:\n%s", cmp.Diff(m, m2))
 		}
@@ -163,9 +177,23 @@ func FuzzIsolation(f *testing.F) {
 			t.Fatalf("second build errors differ:\n%s", cmp.Diff(errStrings(errs), errStrings(errs2)))
 		}
 
+		// Admission does not panic, and every spec violation it finds in a
+		// service without an extension, the build of that service finds
+		// too: the rules are the same code.
+		a := topology.Admit(admitter, &fz, naming.Create)
+		if fz.Spec.Extension == nil {
+			_, alone := build(t, topology.EgressInput{LocalZone: "zone-1", Services: []topology.MeshExternalService{fz}, Secrets: secrets, Host: host})
+			built := violations(alone)
+			for _, v := range violations(a.Errors) {
+				if strings.HasPrefix(v.Field, "spec.") && !slices.Contains(built, v) {
+					t.Fatalf("admission found %v, the build did not: %v", v, built)
+				}
+			}
+		}
+
 		// Whatever built renders to valid resources.
 		for _, eds := range []bool{false, true} {
-			res, err := topology.EgressResources(m, topology.ResourceOptions{EDS: eds})
+			res, err := topology.EgressResources(m, topology.ResourceOptions{EDS: eds, LocalityWeight: eds})
 			if err != nil {
 				t.Fatalf("EgressResources(EDS=%v): %v", eds, err)
 			}

@@ -3,6 +3,7 @@ package topology_test
 import (
 	"context"
 	"flag"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -63,6 +64,32 @@ func testSecrets() topology.StaticSecrets {
 	return topology.StaticSecrets{
 		"default": def,
 		"other":   {"kuma-cert": clientPEM, "kuma-key": clientKey},
+	}
+}
+
+// staticHost is a Host of files and environment variables in memory.
+type staticHost struct {
+	files map[string][]byte
+	env   map[string]string
+}
+
+func (h staticHost) ReadFile(path string) ([]byte, error) {
+	if b, ok := h.files[path]; ok {
+		return b, nil
+	}
+	return nil, &fs.PathError{Op: "open", Path: path, Err: fs.ErrNotExist}
+}
+
+func (h staticHost) LookupEnv(name string) (string, bool) {
+	v, ok := h.env[name]
+	return v, ok
+}
+
+// testHost has the CA as a file and the client pair as variables.
+func testHost() staticHost {
+	return staticHost{
+		files: map[string][]byte{"/etc/certs/ca.pem": caPEM, "/etc/certs/garbage.pem": garbageSecrets["garbage"]},
+		env:   map[string]string{"CLIENT_CERT": string(clientPEM), "CLIENT_KEY": string(clientKey)},
 	}
 }
 
@@ -128,6 +155,15 @@ func endpoints(addrPort ...any) mesOpt {
 			m.Spec.Endpoints = append(m.Spec.Endpoints, topology.ExternalEndpoint{
 				Address: addrPort[i].(string), Port: uint32(addrPort[i+1].(int)),
 			})
+		}
+	}
+}
+
+// priorities sets the priority of each endpoint, in order.
+func priorities(ps ...uint32) mesOpt {
+	return func(m *topology.MeshExternalService) {
+		for i, p := range ps {
+			m.Spec.Endpoints[i].Priority = p
 		}
 	}
 }

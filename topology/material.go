@@ -38,6 +38,13 @@ func badCertificate(i int) badMaterial {
 
 type secretKey struct{ mesh, name string }
 
+// sourceKey names material loaded from outside the resource: a secret of a
+// mesh, a file or an environment variable of the host (mesh empty).
+type sourceKey struct {
+	kind       sourceKind
+	mesh, name string
+}
+
 // secretEntry is one secret of one build: loaded once, and parsed at most once
 // per use (CA bundle, certificate chain, private key).
 type secretEntry struct {
@@ -64,7 +71,7 @@ func parseAs(what int, data []byte) error {
 	return checkCertificates(data)
 }
 
-type pairKey struct{ mesh, cert, key string }
+type pairKey struct{ cert, key sourceKey }
 
 // materials loads and checks the TLS material of one build. It lives for one
 // call of BuildEgressEndpointMap, so a secret shared by many services is
@@ -72,51 +79,79 @@ type pairKey struct{ mesh, cert, key string }
 type materials struct {
 	ctx     context.Context
 	secrets Secrets
-	entries map[secretKey]*secretEntry
+	host    Host
+	entries map[sourceKey]*secretEntry
 	pairs   map[pairKey]error
 
 	// Counters, for tests.
 	loads, parses int
 }
 
-// source is material resolved from a DataSource: its bytes, and the cache
-// entry when it came from a secret.
+// source is material resolved from a DataSource: its bytes, where it came
+// from, and the cache entry when it was loaded.
 type source struct {
-	data   []byte
-	secret string
-	entry  *secretEntry
+	data  []byte
+	key   sourceKey
+	entry *secretEntry
 }
 
-// load resolves d (secret, then inline, then inlineString).
-func (ms *materials) load(mesh, material string, d *DataSource) (source, error) {
-	switch {
-	case d.Secret != "":
-		e := ms.entry(mesh, d.Secret)
-		if e.loadErr != nil {
-			return source{secret: d.Secret}, &MaterialError{Material: material, Mesh: mesh, Secret: d.Secret, Err: e.loadErr}
-		}
-		return source{data: e.data, secret: d.Secret, entry: e}, nil
-	case len(d.Inline) > 0:
-		return source{data: d.Inline}, nil
-	default:
-		return source{data: []byte(d.InlineString)}, nil
+// materialError wraps err with where the material came from.
+func (src source) materialError(material, mesh string, err error) *MaterialError {
+	e := &MaterialError{Material: material, Mesh: mesh, Err: err}
+	switch src.key.kind {
+	case sourceSecret:
+		e.Secret = src.key.name
+	case sourceFile:
+		e.File = src.key.name
+	case sourceEnv:
+		e.EnvVar = src.key.name
 	}
+	return e
 }
 
-func (ms *materials) entry(mesh, name string) *secretEntry {
-	k := secretKey{mesh, name}
+// load resolves d: inline material as it is, other material through the
+// cache.
+func (ms *materials) load(mesh, material string, d *DataSource) (source, error) {
+	kind, name, inline := d.source()
+	if kind == sourceInline {
+		return source{data: inline}, nil
+	}
+	src := source{key: sourceKey{kind: kind, name: name}}
+	if kind == sourceSecret {
+		src.key.mesh = mesh
+	}
+	src.entry = ms.entry(src.key)
+	if err := src.entry.loadErr; err != nil {
+		return src, src.materialError(material, mesh, err)
+	}
+	src.data = src.entry.data
+	return src, nil
+}
+
+func (ms *materials) entry(k sourceKey) *secretEntry {
 	if e, ok := ms.entries[k]; ok {
 		return e
 	}
 	e := &secretEntry{}
 	ms.loads++
-	if ms.secrets == nil {
+	switch {
+	case k.kind == sourceSecret && ms.secrets == nil:
 		e.loadErr = ErrSecretNotFound
-	} else {
-		e.data, e.loadErr = ms.secrets.Secret(ms.ctx, mesh, name)
+	case k.kind == sourceSecret:
+		e.data, e.loadErr = ms.secrets.Secret(ms.ctx, k.mesh, k.name)
+	case ms.host == nil:
+		e.loadErr = noHostError(k.kind)
+	case k.kind == sourceFile:
+		e.data, e.loadErr = ms.host.ReadFile(k.name)
+	default:
+		if v, ok := ms.host.LookupEnv(k.name); ok {
+			e.data = []byte(v)
+		} else {
+			e.loadErr = envNotDefined(k.name)
+		}
 	}
 	if ms.entries == nil {
-		ms.entries = make(map[secretKey]*secretEntry)
+		ms.entries = make(map[sourceKey]*secretEntry)
 	}
 	ms.entries[k] = e
 	return e
@@ -129,9 +164,8 @@ func (ms *materials) ca(mesh string, d *DataSource) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	perr := ms.check(src, parseCA)
-	if perr != nil {
-		return nil, &MaterialError{Material: materialCA, Mesh: mesh, Secret: src.secret, Err: perr}
+	if perr := ms.check(src, parseCA); perr != nil {
+		return nil, src.materialError(materialCA, mesh, perr)
 	}
 	return src.data, nil
 }
@@ -144,18 +178,18 @@ func (ms *materials) clientPair(mesh string, certDS, keyDS *DataSource) (cert, k
 		return nil, nil, err
 	}
 	if perr := ms.check(c, parseChain); perr != nil {
-		return nil, nil, &MaterialError{Material: materialCert, Mesh: mesh, Secret: c.secret, Err: perr}
+		return nil, nil, c.materialError(materialCert, mesh, perr)
 	}
 	k, err := ms.load(mesh, materialKey, keyDS)
 	if err != nil {
 		return nil, nil, err
 	}
 	if perr := ms.check(k, parseKey); perr != nil {
-		return nil, nil, &MaterialError{Material: materialKey, Mesh: mesh, Secret: k.secret, Err: perr}
+		return nil, nil, k.materialError(materialKey, mesh, perr)
 	}
 	var perr error
 	if c.entry != nil && k.entry != nil {
-		pk := pairKey{mesh, c.secret, k.secret}
+		pk := pairKey{c.key, k.key}
 		var ok bool
 		if perr, ok = ms.pairs[pk]; !ok {
 			ms.parses++
@@ -170,13 +204,13 @@ func (ms *materials) clientPair(mesh string, certDS, keyDS *DataSource) (cert, k
 		perr = checkPair(c.data, k.data)
 	}
 	if perr != nil {
-		return nil, nil, &MaterialError{Material: materialKey, Mesh: mesh, Secret: k.secret, Err: perr}
+		return nil, nil, k.materialError(materialKey, mesh, perr)
 	}
 	return c.data, k.data, nil
 }
 
-// check parses src as what, once per secret per build (every time for
-// inline data, which belongs to one service).
+// check parses src as what, once per loaded source per build (every time
+// for inline data, which belongs to one service).
 func (ms *materials) check(src source, what int) error {
 	e := src.entry
 	if e == nil {

@@ -16,12 +16,19 @@ const (
 	// LabelNamespace holds the Kubernetes namespace of the resource.
 	LabelNamespace = "k8s.kuma.io/namespace"
 	// LabelZone holds the zone the resource comes from; resources of another
-	// zone are left out of the egress.
+	// zone are left out of the egress. An empty value means the local zone.
 	LabelZone = "kuma.io/zone"
-	// LabelMesh holds the mesh of a Kubernetes object (see [MeshOf]) and is the
-	// tag every built endpoint carries.
+	// LabelMesh holds the mesh of a Kubernetes object (see [MeshOf]); on a
+	// zone control plane it must equal the resource's mesh ([Admit]).
 	LabelMesh = "kuma.io/mesh"
+	// LabelOrigin is "zone" on resources created in a zone and "global" on
+	// resources created on the global control plane ([Admit]).
+	LabelOrigin = "kuma.io/origin"
 )
+
+// TagMesh is the tag key every built endpoint carries, set to the mesh name
+// (it overwrites a label of that key), as the reference sets it.
+const TagMesh = "mesh"
 
 // DefaultMesh is the mesh of a Kubernetes object with no [LabelMesh] on it or on
 // its Namespace.
@@ -110,11 +117,15 @@ type Match struct {
 	Protocol string `json:"protocol,omitempty"`
 }
 
-// ExternalEndpoint is one `spec.endpoints[i]`: an IP address or DNS name and a
-// port.
+// ExternalEndpoint is one `spec.endpoints[i]`: an IP address or DNS name, a
+// port, and a priority.
 type ExternalEndpoint struct {
 	Address string `json:"address"`
 	Port    uint32 `json:"port,omitempty"`
+	// Priority is the endpoint's failover level (2.14): 0, the default, is
+	// used first; traffic moves to the next level when the endpoints of a
+	// level are unhealthy. At most [MaxPriority].
+	Priority uint32 `json:"priority,omitempty"`
 }
 
 // TLS is `spec.tls`.
@@ -160,30 +171,16 @@ type Verification struct {
 
 // SAN is a subject alternative name the server certificate may carry.
 type SAN struct {
-	// Type is [SANExact] or [SANPrefix].
-	Type string `json:"type"`
+	// Type is [SANExact] (or empty) or [SANPrefix].
+	Type string `json:"type,omitempty"`
 	// Value is the name, or its prefix.
 	Value string `json:"value"`
-}
-
-// DataSource names TLS material: a Secret of the service's mesh, inline bytes
-// (base64 in JSON), or an inline string. Precedence: Secret, then Inline, then
-// InlineString; a DataSource with none of them is absent.
-type DataSource struct {
-	Secret       string `json:"secret,omitempty"`
-	Inline       []byte `json:"inline,omitempty"`
-	InlineString string `json:"inlineString,omitempty"`
 }
 
 // Extension is `spec.extension`: a plugin type and its configuration.
 type Extension struct {
 	Type   string          `json:"type"`
 	Config json.RawMessage `json:"config,omitempty"`
-}
-
-// IsZero reports whether d names no material, so that it counts as absent.
-func (d *DataSource) IsZero() bool {
-	return d == nil || (d.Secret == "" && len(d.Inline) == 0 && d.InlineString == "")
 }
 
 // DisplayName is label [LabelDisplayName], else Name.
@@ -244,8 +241,14 @@ func underscored(port uint32, parts ...string) string {
 // EgressSNI is the SNI sidecars use to reach this service through the zone
 // egress, which routes on it:
 // `"a" + hex(fnv64a(displayName + ";" + mesh + ";")) + "." + displayName + "." + port + "." + mesh + ".mes"`,
-// e.g. `a45e197ed7825551b.meshexternalservice-1.9090.mesh-1.mes`.
+// e.g. `a45e197ed7825551b.meshexternalservice-1.9090.mesh-1.mes`. The hash is
+// over the full names; then a display name or mesh longer than 62 bytes is
+// cut to its first 62 bytes plus "x", so that each stays one DNS label of at
+// most 63 bytes (a 66-byte mesh, legal with a warning, is still served).
 func (m *MeshExternalService) EgressSNI() string { return m.egressSNI(m.Mesh) }
+
+// maxSNIPart is the longest display name or mesh kept whole in an egress SNI.
+const maxSNIPart = 62
 
 func (m *MeshExternalService) egressSNI(mesh string) string {
 	display := m.DisplayName()
@@ -259,17 +262,66 @@ func (m *MeshExternalService) egressSNI(mesh string) string {
 	hex.Encode(hexSum[:], sum[:])
 	var port [10]byte
 	p := strconv.AppendUint(port[:0], uint64(m.Spec.Match.Port), 10)
+	display, displayCut := sniPart(display)
+	mesh, meshCut := sniPart(mesh)
 	var b strings.Builder
-	b.Grow(1 + len(hexSum) + 1 + len(display) + 1 + len(p) + 1 + len(mesh) + len(".mes"))
+	b.Grow(1 + len(hexSum) + 1 + len(display) + 1 + 1 + len(p) + 1 + len(mesh) + 1 + len(".mes"))
 	b.WriteByte('a')
 	b.Write(hexSum[:])
 	b.WriteByte('.')
 	b.WriteString(display)
+	if displayCut {
+		b.WriteByte('x')
+	}
 	b.WriteByte('.')
 	b.Write(p)
 	b.WriteByte('.')
 	b.WriteString(mesh)
+	if meshCut {
+		b.WriteByte('x')
+	}
 	b.WriteString(".mes")
+	return b.String()
+}
+
+// sniPart returns s, or its first 62 bytes and true when it is longer (the
+// caller appends the "x").
+func sniPart(s string) (string, bool) {
+	if len(s) > maxSNIPart {
+		return s[:maxSNIPart], true
+	}
+	return s, false
+}
+
+// KRISNI is the SNI the reference's unified naming (2.14) derives from the
+// service's KRI, `sni.extsvc.<mesh>[.<zone>[.<namespace>]].<displayName>.<port>`
+// (the namespace only with a zone), e.g. `sni.extsvc.prod.west.ext-backend.9000`.
+// [Admit] warns when it would not be a valid DNS name; the egress routes on
+// [MeshExternalService.EgressSNI].
+func (m *MeshExternalService) KRISNI() string { return m.kriSNI(m.Mesh, m.Zone()) }
+
+func (m *MeshExternalService) kriSNI(mesh, zone string) string {
+	var port [10]byte
+	p := strconv.AppendUint(port[:0], uint64(m.Spec.Match.Port), 10)
+	ns := ""
+	if zone != "" {
+		ns = m.Namespace()
+	}
+	display := m.DisplayName()
+	var b strings.Builder
+	b.Grow(len("sni.extsvc.") + len(mesh) + 1 + len(zone) + 1 + len(ns) + 1 + len(display) + 1 + len(p))
+	b.WriteString("sni.extsvc.")
+	b.WriteString(mesh)
+	b.WriteByte('.')
+	for _, s := range [...]string{zone, ns} {
+		if s != "" {
+			b.WriteString(s)
+			b.WriteByte('.')
+		}
+	}
+	b.WriteString(display)
+	b.WriteByte('.')
+	b.Write(p)
 	return b.String()
 }
 

@@ -96,8 +96,9 @@ func TestNoAllocs(t *testing.T) {
 			TLS: &TLS{Enabled: true, Version: &Version{Min: TLS12}, Verification: &Verification{
 				ServerName:      "httpbin.org",
 				SubjectAltNames: []SAN{{Type: SANExact, Value: "httpbin.org"}},
+				CaCert:          &DataSource{Type: DataSourceFile, File: &File{Path: "/etc/certs/ca.pem"}},
 				ClientCert:      &DataSource{Secret: "c"},
-				ClientKey:       &DataSource{Secret: "k"},
+				ClientKey:       &DataSource{Type: DataSourceSecret, SecretRef: &SecretRef{Kind: SecretRefKind, Name: "k"}},
 			}},
 		},
 	}
@@ -107,4 +108,11 @@ func TestNoAllocs(t *testing.T) {
 	assert.Equal(t, 1.0, testing.AllocsPerRun(100, func() { _ = m.DestinationName() }))
 	assert.Equal(t, 1.0, testing.AllocsPerRun(100, func() { _ = m.KRI() }))
 	assert.Equal(t, 1.0, testing.AllocsPerRun(100, func() { _ = m.EgressSNI() }))
+	assert.Equal(t, 1.0, testing.AllocsPerRun(100, func() { _ = m.KRISNI() }))
+	long := m
+	long.Mesh = strings.Repeat("m", 70)
+	long.Labels = map[string]string{LabelDisplayName: strings.Repeat("d", 70)}
+	assert.Equal(t, 1.0, testing.AllocsPerRun(100, func() { _ = long.EgressSNI() }))
+	scratch = validate(&long, long.Mesh, scratch[:0])
+	assert.Empty(t, scratch, "long names build: the SNI shortens them")
 }

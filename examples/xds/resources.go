@@ -161,7 +161,8 @@ func buildMesh(ctx context.Context, mesh, zone string, svcs []*Service, secrets 
 		in.Services[i].Mesh = mesh
 	}
 	m, errs := topology.BuildEgressEndpointMap(ctx, in)
-	res, err := topology.EgressResources(m, topology.ResourceOptions{EDS: true})
+	// grpc-go ignores a locality without a weight.
+	res, err := topology.EgressResources(m, topology.ResourceOptions{EDS: true, LocalityWeight: true})
 	if err != nil {
 		// A destination that does not render is one service's fault.
 		for _, e := range unwrapAll(err) {
