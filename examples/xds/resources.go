@@ -14,6 +14,7 @@ import (
 
 	clusterv3 "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
+	endpointv3 "github.com/envoyproxy/go-control-plane/envoy/config/endpoint/v3"
 	listenerv3 "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
 	routev3 "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
 	routerv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/router/v3"
@@ -95,6 +96,9 @@ type Skipped struct {
 const (
 	reasonTLS = "TLS origination: proxyless gRPC clients take TLS material from certificate providers, not inline"
 	reasonDNS = "DNS endpoints: the cluster is STRICT_DNS, which proxyless gRPC clients do not support"
+	// grpc-go rejects a load assignment that skips a priority ("priority 1
+	// missing"): it NACKs the response and the cluster gets no endpoints.
+	reasonPriorities = "endpoint priorities are not contiguous from 0: proxyless gRPC clients reject the load assignment"
 )
 
 // meshBuild is one mesh's resources, built once per load and shared by every
@@ -182,6 +186,10 @@ func buildMesh(ctx context.Context, mesh, zone string, svcs []*Service, secrets 
 	for _, c := range res.Clusters {
 		clusters[c.GetName()] = c
 	}
+	assignments := make(map[string]*endpointv3.ClusterLoadAssignment, len(res.LoadAssignments))
+	for _, cla := range res.LoadAssignments {
+		assignments[cla.GetClusterName()] = cla
+	}
 
 	report := MeshReport{Mesh: mesh, Clusters: len(res.Clusters)}
 	claims := make(map[string][]Host)
@@ -205,6 +213,9 @@ func buildMesh(ctx context.Context, mesh, zone string, svcs []*Service, secrets 
 			continue
 		case c.GetType() != clusterv3.Cluster_EDS:
 			report.EnvoyOnly = append(report.EnvoyOnly, Skipped{Service: s.Name, Reason: reasonDNS})
+			continue
+		case !contiguousPriorities(assignments[name]):
+			report.EnvoyOnly = append(report.EnvoyOnly, Skipped{Service: s.Name, Reason: reasonPriorities})
 			continue
 		}
 		claims[host] = append(claims[host], Host{Hostname: host, Service: s.Name, Cluster: name})
@@ -277,6 +288,21 @@ func buildMesh(ctx context.Context, mesh, zone string, svcs []*Service, secrets 
 	}
 	report.Version = strings.Join(versions[:], ".")
 	return &meshBuild{report: report, proxyless: proxyless, envoy: envoy}, nil
+}
+
+// contiguousPriorities reports whether the localities of cla have the
+// priorities 0 to n-1 with none missing, as grpc-go requires.
+func contiguousPriorities(cla *endpointv3.ClusterLoadAssignment) bool {
+	seen := make(map[uint32]bool, len(cla.GetEndpoints()))
+	for _, lle := range cla.GetEndpoints() {
+		seen[lle.GetPriority()] = true
+	}
+	for p := range uint32(len(seen)) {
+		if !seen[p] {
+			return false
+		}
+	}
+	return true
 }
 
 // apiListener is the listener a proxyless gRPC client looks up for

@@ -41,6 +41,8 @@ meshExternalServices:
 - {mesh: aa.a, name: no-port, spec: {match: {port: 80}, endpoints: [{address: 10.0.0.9, port: 70000}]}}
 - {mesh: aa.a, name: missing-ca, spec: {match: {port: 443}, endpoints: [{address: 10.0.0.10, port: 443}], tls: {enabled: true, verification: {caCert: {secret: nope}}}}}
 - {mesh: aa.a, name: fine, spec: {match: {port: 80, protocol: grpc}, endpoints: [{address: 10.0.0.11, port: 80}]}}
+- {mesh: aa.a, name: gap, spec: {match: {port: 82}, endpoints: [{address: 10.0.0.12, port: 82}, {address: 10.0.0.13, port: 82, priority: 2}]}}
+- {mesh: aa.a, name: failover, spec: {match: {port: 83}, endpoints: [{address: 10.0.0.14, port: 83}, {address: 10.0.0.15, port: 83, priority: 1}]}}
 `
 
 func TestBuildReportsEachFaultAndServesTheRest(t *testing.T) {
@@ -83,14 +85,19 @@ func TestBuildReportsEachFaultAndServesTheRest(t *testing.T) {
 	assert.Equal(t, []Host{{Hostname: "good.extsvc.mesh.local", Service: "good", Cluster: "aa_good___extsvc_80"}}, aa.Hosts)
 	aaa, ok := report.Mesh("aa.a")
 	require.True(t, ok)
-	assert.Equal(t, []Host{{Hostname: "fine.extsvc.mesh.local", Service: "fine", Cluster: "aa.a_fine___extsvc_80"}}, aaa.Hosts)
-	assert.Equal(t, []Skipped{{Service: "dns", Reason: reasonDNS}, {Service: "tls", Reason: reasonTLS}}, aaa.EnvoyOnly)
-	// Built: bad-host, one, two, dns, tls, fine. Their clusters are served
-	// (to Envoy); only fine is routed for proxyless clients.
-	assert.Equal(t, 6, aaa.Clusters)
-	assert.Equal(t, []string{"aa.a_bad-host___extsvc_80", "aa.a_dns___extsvc_80", "aa.a_fine___extsvc_80", "aa.a_one___extsvc_80", "aa.a_tls___extsvc_443", "aa.a_two___extsvc_81"},
+	assert.Equal(t, []Host{
+		{Hostname: "failover.extsvc.mesh.local", Service: "failover", Cluster: "aa.a_failover___extsvc_83"},
+		{Hostname: "fine.extsvc.mesh.local", Service: "fine", Cluster: "aa.a_fine___extsvc_80"},
+	}, aaa.Hosts)
+	assert.Equal(t, []Skipped{{Service: "dns", Reason: reasonDNS}, {Service: "gap", Reason: reasonPriorities}, {Service: "tls", Reason: reasonTLS}}, aaa.EnvoyOnly)
+	// Built: bad-host, one, two, dns, tls, fine, gap, failover. Their
+	// clusters are served (to Envoy); only fine and failover are routed for
+	// proxyless clients.
+	assert.Equal(t, 8, aaa.Clusters)
+	assert.Equal(t, []string{"aa.a_bad-host___extsvc_80", "aa.a_dns___extsvc_80", "aa.a_failover___extsvc_83", "aa.a_fine___extsvc_80", "aa.a_gap___extsvc_82",
+		"aa.a_one___extsvc_80", "aa.a_tls___extsvc_443", "aa.a_two___extsvc_81"},
 		sortedKeys(builds["aa.a"].envoy.GetResources(typeURL(types.Cluster))))
-	assert.Equal(t, []string{"fine.extsvc.mesh.local"}, sortedKeys(builds["aa.a"].proxyless.GetResources(typeURL(types.Listener))))
+	assert.Equal(t, []string{"failover.extsvc.mesh.local", "fine.extsvc.mesh.local"}, sortedKeys(builds["aa.a"].proxyless.GetResources(typeURL(types.Listener))))
 	assert.Empty(t, builds["aa.a"].envoy.GetResources(typeURL(types.Listener)))
 	_, ok = report.Mesh("nowhere")
 	assert.False(t, ok)
