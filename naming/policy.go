@@ -146,6 +146,22 @@ func (r Result) Allowed() bool { return r.Err == nil }
 // A name that breaks both rules gets both errors, so it can be fixed in one
 // go. Validate does not allocate when the name is accepted without warnings.
 func (p Policy) Validate(kind Kind, name string, op Op) Result {
+	rule := p.Rule(kind)
+	if rule.Valid(name) && !p.tooLong(kind, name) {
+		return Result{} // the common case: no second scan, nothing to build
+	}
+	return p.validate(kind, name, op, rule)
+}
+
+// tooLong reports whether name is longer than kind's [Policy.MaxLength].
+func (p Policy) tooLong(kind Kind, name string) bool {
+	limit := p.MaxLength[kind]
+	return limit > 0 && len(name) > limit
+}
+
+// validate is [Policy.Validate] for a name that breaks a rule or the length
+// limit.
+func (p Policy) validate(kind Kind, name string, op Op, rule Rule) Result {
 	var errs []*FieldError
 	if name == "" {
 		errs = append(errs, &FieldError{Kind: kind, Field: "name", Value: name, Detail: "cannot be empty"})
@@ -155,7 +171,6 @@ func (p Policy) Validate(kind Kind, name string, op Op) Result {
 	}
 
 	var res Result
-	rule := p.Rule(kind)
 	strict := rule != BaseRule && name != "" && p.Mode != Off && !rule.Valid(name)
 	rejected := strict && p.rejects(op)
 	if limit := p.MaxLength[kind]; limit > 0 && len(name) > limit && !(rejected && rule.MaxLength() <= limit) {
