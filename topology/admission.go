@@ -86,7 +86,9 @@ func (a Admission) Allowed() bool { return len(a.Errors) == 0 }
 // m's labels are taken as sent; the zone of the KRI SNI is [LabelZone], else,
 // on a zone control plane and unless the origin is "global", cp.Zone, the
 // label the control plane adds. The messages are those of the Universal API
-// server; the Kubernetes webhooks word the label rules differently. The
+// server; the Kubernetes webhooks word the label rules differently, and
+// their Kubernetes-only rules (the system namespace, the Mesh owner) are not
+// modelled. The
 // reference answers the first failing stage (spec, then labels); Admit
 // returns all of them.
 //

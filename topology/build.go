@@ -179,8 +179,9 @@ type builder struct {
 	// seen counts each (mesh, name) of the local zone, to find repeats.
 	seen map[secretKey]int
 	// localities holds one Locality per priority, shared by every endpoint
-	// of that priority.
+	// of that priority; priority 0, by far the most common, is kept apart.
 	localities map[uint32]*Locality
+	locality0  *Locality
 }
 
 func buildEgress(ctx context.Context, in EgressInput) (EndpointMap, Errors, buildStats) {
@@ -201,7 +202,8 @@ func buildEgress(ctx context.Context, in EgressInput) (EndpointMap, Errors, buil
 		}
 		// A service of another zone is validated, so that its errors are
 		// not hidden, and then left out.
-		local := svc.Zone() == "" || svc.Zone() == in.LocalZone
+		z := svc.Zone()
+		local := z == "" || z == in.LocalZone
 		if local {
 			k := secretKey{mesh, svc.Name}
 			n := b.seen[k] + 1
@@ -287,6 +289,9 @@ func (b *builder) build(svc *MeshExternalService, mesh string) {
 
 // locality returns the shared Locality of priority p.
 func (b *builder) locality(p uint32) *Locality {
+	if p == 0 && b.locality0 != nil {
+		return b.locality0
+	}
 	if l, ok := b.localities[p]; ok {
 		return l
 	}
@@ -295,6 +300,9 @@ func (b *builder) locality(p uint32) *Locality {
 		b.localities = make(map[uint32]*Locality)
 	}
 	b.localities[p] = l
+	if p == 0 {
+		b.locality0 = l
+	}
 	return l
 }
 

@@ -240,80 +240,96 @@ func compareEndpoints(a, b Endpoint) int {
 	return cmp.Compare(a.Port, b.Port)
 }
 
-// localityGroup is the endpoints of one locality.
-type localityGroup struct {
-	loc *Locality // nil for endpoints without one
-	eps []*Endpoint
-}
-
-// sortKey is what the reference sorts localities by: zone + subZone.
-func (g *localityGroup) sortKey() string {
-	if g.loc == nil {
-		return ""
-	}
-	return g.loc.Zone + g.loc.SubZone
-}
-
-// compare orders groups by sortKey, then (for keys that tie) without a
-// locality first, then by zone and priority, so the order is total.
-func (g *localityGroup) compare(o *localityGroup) int {
-	if c := strings.Compare(g.sortKey(), o.sortKey()); c != 0 {
+// compareLocality orders localities as the reference does, by the string
+// zone + subZone, then (for keys that tie) by zone and priority, so that
+// the order is total.
+func compareLocality(a, b Locality) int {
+	if c := compareConcat(a.Zone, a.SubZone, b.Zone, b.SubZone); c != 0 {
 		return c
 	}
-	if g.loc == nil || o.loc == nil {
-		return cmp.Compare(boolInt(g.loc != nil), boolInt(o.loc != nil))
-	}
-	return cmp.Or(strings.Compare(g.loc.Zone, o.loc.Zone), cmp.Compare(g.loc.Priority, o.loc.Priority))
+	return cmp.Or(strings.Compare(a.Zone, b.Zone), cmp.Compare(a.Priority, b.Priority))
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
+// compareConcat compares a1+a2 with b1+b2 without building them.
+func compareConcat(a1, a2, b1, b2 string) int {
+	at := func(s1, s2 string, i int) byte {
+		if i < len(s1) {
+			return s1[i]
+		}
+		return s2[i-len(s1)]
 	}
-	return 0
+	na, nb := len(a1)+len(a2), len(b1)+len(b2)
+	for i := 0; i < na && i < nb; i++ {
+		if x, y := at(a1, a2, i), at(b1, b2, i); x != y {
+			return cmp.Compare(x, y)
+		}
+	}
+	return cmp.Compare(na, nb)
 }
 
-// loadAssignment groups eps (sorted) by locality, as the reference does.
+// loadAssignment groups eps (sorted) by locality, as the reference does:
+// endpoints without one first (their key, "", sorts first), then one group
+// per distinct Locality value, in compareLocality order.
 func loadAssignment(name string, eps []Endpoint, localityWeight bool) *endpointv3.ClusterLoadAssignment {
-	var groups []localityGroup
+	var buf [4]Locality // a service has a few priorities
+	locs := buf[:0]
+	withoutLocality := false
 	for i := range eps {
-		ep := &eps[i]
-		j := slices.IndexFunc(groups, func(g localityGroup) bool { return sameLocality(g.loc, ep.Locality) })
-		if j < 0 {
-			groups = append(groups, localityGroup{loc: ep.Locality})
-			j = len(groups) - 1
+		switch l := eps[i].Locality; {
+		case l == nil:
+			withoutLocality = true
+		case !slices.Contains(locs, *l):
+			locs = append(locs, *l)
 		}
-		groups[j].eps = append(groups[j].eps, ep)
 	}
-	slices.SortFunc(groups, func(a, b localityGroup) int { return a.compare(&b) })
-	cla := &endpointv3.ClusterLoadAssignment{
-		ClusterName: name,
-		Endpoints:   make([]*endpointv3.LocalityLbEndpoints, 0, len(groups)),
+	slices.SortFunc(locs, compareLocality)
+	cla := &endpointv3.ClusterLoadAssignment{ClusterName: name}
+	if withoutLocality {
+		cla.Endpoints = make([]*endpointv3.LocalityLbEndpoints, 0, 1+len(locs))
+		cla.Endpoints = append(cla.Endpoints, localityEndpoints(nil, eps, localityWeight))
+	} else {
+		cla.Endpoints = make([]*endpointv3.LocalityLbEndpoints, 0, len(locs))
 	}
-	for _, g := range groups {
-		lle := &endpointv3.LocalityLbEndpoints{LbEndpoints: make([]*endpointv3.LbEndpoint, 0, len(g.eps))}
-		if g.loc != nil {
-			lle.Locality = &corev3.Locality{Zone: g.loc.Zone, SubZone: g.loc.SubZone}
-			lle.Priority = g.loc.Priority
-		}
-		if localityWeight {
-			lle.LoadBalancingWeight = wrapperspb.UInt32(1)
-		}
-		for _, ep := range g.eps {
-			lle.LbEndpoints = append(lle.LbEndpoints, &endpointv3.LbEndpoint{
-				HostIdentifier: &endpointv3.LbEndpoint_Endpoint{Endpoint: &endpointv3.Endpoint{
-					Address: &corev3.Address{Address: &corev3.Address_SocketAddress{SocketAddress: &corev3.SocketAddress{
-						Protocol:      corev3.SocketAddress_TCP,
-						Address:       ep.Target,
-						PortSpecifier: &corev3.SocketAddress_PortValue{PortValue: ep.Port},
-					}}},
-				}},
-				LoadBalancingWeight: wrapperspb.UInt32(max(ep.Weight, 1)),
-			})
-		}
-		cla.Endpoints = append(cla.Endpoints, lle)
+	for i := range locs {
+		cla.Endpoints = append(cla.Endpoints, localityEndpoints(&locs[i], eps, localityWeight))
 	}
 	return cla
+}
+
+// localityEndpoints renders the endpoints of eps whose locality is loc (by
+// value; nil for those without one).
+func localityEndpoints(loc *Locality, eps []Endpoint, localityWeight bool) *endpointv3.LocalityLbEndpoints {
+	n := 0
+	for i := range eps {
+		if sameLocality(eps[i].Locality, loc) {
+			n++
+		}
+	}
+	lle := &endpointv3.LocalityLbEndpoints{LbEndpoints: make([]*endpointv3.LbEndpoint, 0, n)}
+	if loc != nil {
+		lle.Locality = &corev3.Locality{Zone: loc.Zone, SubZone: loc.SubZone}
+		lle.Priority = loc.Priority
+	}
+	if localityWeight {
+		lle.LoadBalancingWeight = wrapperspb.UInt32(1)
+	}
+	for i := range eps {
+		ep := &eps[i]
+		if !sameLocality(ep.Locality, loc) {
+			continue
+		}
+		lle.LbEndpoints = append(lle.LbEndpoints, &endpointv3.LbEndpoint{
+			HostIdentifier: &endpointv3.LbEndpoint_Endpoint{Endpoint: &endpointv3.Endpoint{
+				Address: &corev3.Address{Address: &corev3.Address_SocketAddress{SocketAddress: &corev3.SocketAddress{
+					Protocol:      corev3.SocketAddress_TCP,
+					Address:       ep.Target,
+					PortSpecifier: &corev3.SocketAddress_PortValue{PortValue: ep.Port},
+				}}},
+			}},
+			LoadBalancingWeight: wrapperspb.UInt32(max(ep.Weight, 1)),
+		})
+	}
+	return lle
 }
 
 // sameLocality compares localities by value, as the reference keys them.
