@@ -67,13 +67,14 @@ func (a Admission) Allowed() bool { return len(a.Errors) == 0 }
 // warning, in the reference's order:
 //
 //   - the display name under cp.Naming (field "name": the base rule, the
-//     63-byte limit, and, when enforced, RFC 1035);
-//   - the spec ([checkSpec]: spec.match, spec.endpoints[i], spec.tls,
-//     spec.extension), with the reference's messages; endpoints and TLS are
-//     not checked when an extension is set, except the data sources;
-//   - the labels: on a zone control plane ([RoleZone]) the name must leave
-//     room for the zone prefix of a synced name, and the origin must be
-//     "zone"; on a global one it must be "global"; on a zone control plane,
+//     63-byte limit, and, when enforced, RFC 1035), and a non-empty mesh;
+//   - the spec, with the reference's messages (spec.match,
+//     spec.endpoints[i], spec.tls, spec.extension); endpoints and TLS are not
+//     checked when an extension is set, except their data sources. These are
+//     the spec rules [BuildEgressEndpointMap] runs, from the same code;
+//   - the labels: on a [RoleZone] control plane the name must leave room for
+//     the zone prefix of a synced name, and the origin must be "zone"; on a
+//     [RoleGlobal] one it must be "global" when set; on a zone control plane,
 //     unless the origin is "global", [LabelZone] must be the zone and
 //     [LabelMesh] the mesh; every key and value must be a Kubernetes label
 //     key and value.
@@ -86,16 +87,15 @@ func (a Admission) Allowed() bool { return len(a.Errors) == 0 }
 // m's labels are taken as sent; the zone of the KRI SNI is [LabelZone], else,
 // on a zone control plane and unless the origin is "global", cp.Zone, the
 // label the control plane adds. The messages are those of the Universal API
-// server; the Kubernetes webhooks word the label rules differently, and
-// their Kubernetes-only rules (the system namespace, the Mesh owner) are not
-// modelled. The
-// reference answers the first failing stage (spec, then labels); Admit
-// returns all of them.
+// server; the Kubernetes webhooks word the label rules differently, and their
+// Kubernetes-only rules (the system namespace, the Mesh owner) are not
+// modelled. The reference answers the first failing stage (spec, then
+// labels); Admit returns all of them.
 //
 // A service that passes Admit may still fail the build, which also refuses
-// what a zone egress cannot route ([BuildEgressEndpointMap]); the build does
-// not re-run the name and label rules, because synced services were admitted
-// by the control plane that created them.
+// what a zone egress cannot route; the build does not re-run the name and
+// label rules, because synced services were admitted by the control plane
+// that created them.
 func Admit(cp ControlPlane, m *MeshExternalService, op naming.Op) Admission {
 	var errs []fieldError
 	display := m.DisplayName()

@@ -140,10 +140,12 @@ func (d *DataSource) source() (kind sourceKind, name string, inline []byte) {
 			name = d.EnvVar.Name
 		}
 		return sourceEnv, name, nil
+	case DataSourceInsecureInline:
+		if d.InsecureInline != nil {
+			inline = []byte(d.InsecureInline.Value)
+		}
 	}
-	if d.InsecureInline != nil {
-		inline = []byte(d.InsecureInline.Value)
-	}
+	// An unknown type, which validation refuses, names no material.
 	return sourceInline, "", inline
 }
 
