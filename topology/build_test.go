@@ -134,6 +134,24 @@ func TestBuildEgressEndpointMap(t *testing.T) {
 			wantDests: []string{dest("good")},
 		},
 		{
+			// The extension serves it: its TLS settings are the extension's.
+			name: "extension without endpoints: its TLS settings are not the build's",
+			in: topology.EgressInput{Services: []topology.MeshExternalService{
+				mes("ext", func(m *topology.MeshExternalService) {
+					m.Spec.Endpoints = nil
+					m.Spec.Extension = &topology.Extension{Type: "Lambda"}
+					m.Spec.TLS = &topology.TLS{Version: &topology.Version{Min: "TLS9"}}
+				}),
+				mes("ext-endpoints", func(m *topology.MeshExternalService) {
+					m.Spec.Extension = &topology.Extension{Type: "Lambda"}
+					m.Spec.TLS = &topology.TLS{Version: &topology.Version{Min: "TLS9"}}
+				}),
+			}},
+			wantDests: []string{},
+			wantErrs: []string{fieldErr("ext-endpoints", "spec.tls.version.min",
+				`Invalid value: "TLS9": "min" must be one of ["TLSAuto", "TLS10", "TLS11", "TLS12", "TLS13"]`)},
+		},
+		{
 			name: "extension without a type: reported, not silently skipped",
 			in: topology.EgressInput{Services: []topology.MeshExternalService{
 				mes("ext", func(m *topology.MeshExternalService) {

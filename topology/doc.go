@@ -35,7 +35,8 @@
 //     protobuf cannot serialize. It does not
 //     re-run the name and label rules: synced services were admitted where
 //     they were created. A MES of another zone is validated, so its errors are
-//     not hidden, and then left out. A MES without endpoints builds nothing.
+//     not hidden, and then left out. A MES without endpoints builds nothing;
+//     under an extension, its endpoint and TLS rules are the extension's.
 //   - Isolation: each MES is validated and built independently. A failure is
 //     one or more [*ResourceError] values naming the MES and the field; every
 //     other MES is built, whatever its position.

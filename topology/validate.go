@@ -82,7 +82,8 @@ func violation(field string, value any, detail string) fieldError {
 type specOptions struct {
 	// admission skips the endpoint and TLS rules of a service with an
 	// extension (it validates them), as the reference's admission does. The
-	// build checks them, because it builds what they describe.
+	// build checks them when the service has endpoints, because it builds
+	// what they describe.
 	admission bool
 	// hostSources allows the File and EnvVar data sources. The reference's
 	// admission rejects them; the build reads them through [EgressInput.Host].
@@ -95,7 +96,7 @@ type specOptions struct {
 // [Admit] and the build run it. It allocates only when it finds a violation.
 func checkSpec(s *Spec, o specOptions, errs []fieldError) []fieldError {
 	errs = checkMatch(&s.Match, errs)
-	if s.Extension == nil || !o.admission {
+	if s.Extension == nil || !o.admission && len(s.Endpoints) > 0 {
 		errs = checkEndpoints(s.Endpoints, errs)
 		if s.TLS != nil {
 			errs = checkTLS(s.TLS, o, errs)
