@@ -292,3 +292,32 @@ func TestDefaultGeneratorsIn(t *testing.T) {
 	}
 	assert.Nil(t, DefaultGeneratorsIn("openshift", Zone, "kuma-system"))
 }
+
+// TestKubernetesCoreNamesOrderGenerators: with equal creation times, the
+// generation order breaks ties on the core name, "name.namespace" on
+// Kubernetes, and statuses carry it. "a-b.kuma-system" sorts before
+// "a.kuma-system" ('-' < '.'), while the bare "a" sorts before "a-b".
+func TestKubernetesCoreNamesOrderGenerators(t *testing.T) {
+	manifest := func(name string) []byte {
+		return []byte("apiVersion: kuma.io/v1alpha1\nkind: HostnameGenerator\nmetadata: {name: " + name +
+			", namespace: kuma-system}\nspec: {selector: {meshService: {}}, template: x.mesh}\n")
+	}
+	var gens []Generator
+	for _, n := range []string{"a", "a-b"} {
+		g, err := DecodeManifest(manifest(n))
+		require.NoError(t, err)
+		gens = append(gens, g)
+	}
+	svc := Service{Kind: MeshService, Mesh: "default", Name: "backend", CoreName: "backend.kuma-demo"}
+	st := Generate(gens, []Service{svc}).For(MeshService, "default", "backend.kuma-demo")
+	assert.Equal(t, []Address{{Hostname: "x.mesh", Generator: "a-b.kuma-system"}}, st.Addresses)
+	require.Len(t, st.Conditions, 2)
+	assert.Equal(t, "a-b.kuma-system", st.Conditions[0].Generator)
+	assert.Equal(t, "a.kuma-system", st.Conditions[1].Generator)
+	assert.Equal(t, ReasonGenerated, st.Conditions[1].Reason, "the same hostname again for the same service")
+
+	// Bare names (Universal) order the other way.
+	gens[0].Name, gens[1].Name = "a", "a-b"
+	st = Generate(gens, []Service{svc}).For(MeshService, "default", "backend.kuma-demo")
+	assert.Equal(t, []Address{{Hostname: "x.mesh", Generator: "a"}}, st.Addresses)
+}
