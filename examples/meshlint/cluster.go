@@ -179,13 +179,10 @@ type cluster struct {
 	podsByNamespace map[string]map[string][]*workload
 
 	generators []generator // manifests, then defaults not overridden
-	// localKube is meshcore's local Kubernetes generator, which the
-	// reference does not ship: not used for generation, only to suggest it.
-	localKube *hostname.Generator
-	hostnames []service
-	gen       *generation // computed on first use
-	external  []externalService
-	secrets   topology.StaticSecrets
+	hostnames  []service
+	gen        *generation // computed on first use
+	external   []externalService
+	secrets    topology.StaticSecrets
 	// secretObjs lists the Secrets of each name, whatever their type or
 	// mesh, to explain a "missing" secret that exists but is not visible.
 	secretObjs map[string][]*object
@@ -565,10 +562,6 @@ func (c *cluster) addDefaultGenerators() {
 		defined[g.gen.Name] = true
 	}
 	for _, g := range defaults {
-		if g.Name == hostname.LocalKubernetesGenerator {
-			c.localKube = &g
-			continue
-		}
 		if !defined[g.Name] {
 			c.generators = append(c.generators, generator{gen: g})
 		}

@@ -33,14 +33,6 @@ func TestIncidents(t *testing.T) {
 		{
 			name: "000-gateway-exclusive",
 			want: []rootCause{
-				{"hostname-missing", severityError, "Service/kong/kong-proxy", []string{
-					`mesh "poc" has MeshService mode Exclusive`,
-					`"kong-proxy.kong.svc.cluster.local" does not`,
-					"no HostnameGenerator selects MeshService",
-					"the reference ships no HostnameGenerator for local Kubernetes MeshServices",
-					`"local-kube-mesh-service"`,
-					`template "{{ .Name }}.{{ .Namespace }}.svc.cluster.local"`,
-				}},
 				{"mesh-membership", severityError, "Service/poc-apps/aspnet", []string{
 					`its MeshService lands in mesh "default"`,
 					`the pods of Deployment "aspnet" are in mesh "poc"`,

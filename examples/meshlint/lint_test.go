@@ -90,7 +90,7 @@ func TestRules(t *testing.T) {
 		{"naming", "positive-enforce", enforce, true, 4, 1},
 		{"naming", "negative", warn, false, 0, 0},
 		{"naming", "negative", enforce, false, 0, 0},
-		{"hostname-missing", "positive", warn, true, 2, 1},
+		{"hostname-missing", "positive", warn, true, 1, 1},
 		{"hostname-missing", "negative", warn, false, 0, 0},
 		{"hostname-collision", "positive", warn, true, 1, 1},
 		{"hostname-collision", "negative", warn, false, 0, 0},
