@@ -98,7 +98,7 @@ func fleet(tb testing.TB, n int) []input {
 // with findings from the rules it is meant to exercise.
 func TestFleet(t *testing.T) {
 	res := lint(fleet(t, 2000), options{Mode: naming.Warn, Zone: "zone-1"})
-	require.False(t, res.Unreadable)
+	require.False(t, res.unreadable())
 	require.Equal(t, 2000, res.Objects)
 	got := map[string]int{}
 	for _, f := range res.Findings {
@@ -132,6 +132,6 @@ func BenchmarkRead(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(in[0].Data)))
 	for b.Loop() {
-		readObjects(in[0])
+		readObjects(in[0], new(Decoder))
 	}
 }

@@ -70,13 +70,16 @@ func (s *service) subject() string {
 // name only through a generated hostname. The message carries
 // hostname.Explain's reasons.
 func checkHostnameMissing(c *cluster, r *reporter) {
+	if c.opts.Role != hostname.Zone {
+		return // no proxy resolves names on a global control plane
+	}
 	g := c.generation()
 	for i := range c.hostnames {
 		s := &c.hostnames[i]
 		if s.derived {
 			continue // the cluster DNS name resolves to its VIP, the ClusterIP
 		}
-		if mode, ok := c.meshMode(s.svc.Mesh); !ok || mode != meshModeExclusive {
+		if mode, known, _ := c.meshMode(s.svc.Mesh); !known || mode != modeExclusive {
 			continue
 		}
 		if g.byKey[keyOf(&s.svc)] != s || len(g.result.For(s.svc.Kind, s.svc.Mesh, s.svc.ID()).Addresses) > 0 {
@@ -84,8 +87,8 @@ func checkHostnameMissing(c *cluster, r *reporter) {
 		}
 		reasons := hostname.Explain(s.svc, g.gens, g.result)
 		r.addInMesh(s.obj, s.svc.Mesh, severityError,
-			"gets no hostname, and mesh %q has MeshService mode Exclusive, where callers reach a %s only by a generated hostname (it has no Kubernetes DNS name): %s",
-			s.svc.Mesh, s.svc.Kind, strings.Join(reasons[1:], "; ")) // reasons[0] sums up: no hostname
+			"gets no hostname, and %s, where callers reach a %s only by a generated hostname (it has no Kubernetes DNS name): %s",
+			c.modePhrase(s.svc.Mesh), s.svc.Kind, strings.Join(reasons[1:], "; ")) // reasons[0] sums up: no hostname
 	}
 }
 
@@ -177,4 +180,18 @@ func flatten(err error) []error {
 		return j.Unwrap()
 	}
 	return []error{err}
+}
+
+// modePhrase says what MeshService mode mesh is linted in: `mesh "poc" has
+// MeshService mode Exclusive`, or, for a Mesh that sets none, that it is
+// linted as Exclusive and why.
+func (c *cluster) modePhrase(mesh string) string {
+	mode, known, set := c.meshMode(mesh)
+	switch {
+	case !known:
+		return fmt.Sprintf("mesh %q is not among the inputs", mesh)
+	case !set:
+		return fmt.Sprintf("mesh %q sets no MeshService mode, which Kuma 3.0 always runs as Exclusive (Kuma 2.14 reads it as Disabled)", mesh)
+	}
+	return fmt.Sprintf("mesh %q has MeshService mode %s", mesh, mode)
 }
