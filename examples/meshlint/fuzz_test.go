@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,29 @@ import (
 
 	"github.com/meshcore/meshcore/naming"
 )
+
+// minimizeTime is how long the fuzzer minimizes each new input of FuzzLint
+// when -fuzzminimizetime is not given.
+const minimizeTime = "2s"
+
+// TestMain caps the time the fuzzer spends minimizing each input FuzzLint
+// finds interesting, unless -fuzzminimizetime says otherwise. The default, 60
+// seconds, is spent in full on the kilobyte-sized manifests this target finds
+// interesting (the minimizer tries thousands of smaller versions, each linted
+// twice), and the fuzzer reports no progress meanwhile: it stalled for tens
+// of seconds after every discovery. A crasher is still minimized, for this
+// long.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.fuzzminimizetime" })
+	if !given {
+		if err := flag.Set("test.fuzzminimizetime", minimizeTime); err != nil {
+			panic(err)
+		}
+	}
+	os.Exit(m.Run())
+}
 
 // FuzzLint lints arbitrary bytes as one manifest file. Whatever the input,
 // lint must not panic, and its result must keep the output contract: the same

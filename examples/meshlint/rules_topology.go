@@ -142,10 +142,7 @@ func (c *cluster) reportMembership(s *kubeService, g podGroup, r *reporter) {
 
 // meshSource says where the controller takes a Service's mesh from.
 func (c *cluster) meshSource(o *object) string {
-	var ns *namespace
-	if n := c.namespaces[o.Namespace]; n != nil {
-		ns = n
-	}
+	ns := c.namespaces[o.Namespace]
 	switch {
 	case o.Labels[topology.LabelMesh] != "":
 		return "its own " + topology.LabelMesh + " label"
