@@ -49,7 +49,7 @@ func TestMain(m *testing.M) {
 // minimization budget, for no coverage the small ones lack.
 func FuzzLint(f *testing.F) {
 	const maxSeed = 2048
-	for _, pattern := range []string{"testdata/rules/*/*.yaml", "testdata/incidents/*.yaml", "testdata/incidents-fixed/*.yaml"} {
+	for _, pattern := range []string{"testdata/rules/*/*.yaml", "testdata/incidents/*.yaml", "testdata/incidents-fixed/*.yaml", "testdata/counter-demo/*.yaml"} {
 		paths, err := filepath.Glob(pattern)
 		if err != nil {
 			f.Fatal(err)
