@@ -68,6 +68,9 @@ func (e *SyntaxError) Unwrap() error { return e.Err }
 // Placing a parse error takes parsing the document's prefixes again; that
 // work is bounded by four times the size of the stream.
 func ReadDocuments(data []byte) ([]Document, []*SyntaxError) {
+	if docs, ok := parseStream(data); ok {
+		return docs, nil
+	}
 	var docs []Document
 	var errs []*SyntaxError
 	budget := 4 * len(data)
@@ -84,6 +87,23 @@ func ReadDocuments(data []byte) ([]Document, []*SyntaxError) {
 		docs = append(docs, Document{Root: root, Line: root.Line})
 	}
 	return docs, errs
+}
+
+// parseStream parses a stream in one pass, which is cheaper than one parser
+// per document; false when a document does not parse (then each is parsed
+// on its own).
+func parseStream(data []byte) ([]Document, bool) {
+	var docs []Document
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var doc yaml.Node
+		if err := dec.Decode(&doc); err != nil {
+			return docs, errors.Is(err, io.EOF)
+		}
+		if len(doc.Content) > 0 && !isNull(doc.Content[0]) {
+			docs = append(docs, Document{Root: doc.Content[0], Line: doc.Content[0].Line})
+		}
+	}
 }
 
 // chunk is the text of one document and the line it starts on.
