@@ -98,9 +98,15 @@ const (
 	clusterIPNone           = "None"
 )
 
-// builtinNamespaces exist in every cluster, whether or not the inputs hold
-// them.
-var builtinNamespaces = []string{"default", "kube-system", "kube-public", "kube-node-lease"}
+// isBuiltinNamespace reports whether a namespace exists in every cluster,
+// whether or not the inputs hold it.
+func isBuiltinNamespace(name string) bool {
+	switch name {
+	case "default", "kube-system", "kube-public", "kube-node-lease":
+		return true
+	}
+	return false
+}
 
 // serviceSpec is the part of a Kubernetes Service spec the rules read.
 type serviceSpec struct {
@@ -202,9 +208,11 @@ type kubeService struct {
 	made bool
 	// none says why it makes none, when it does not; deliberate is true
 	// when the Service is kept out of the mesh on purpose (ignored, a
-	// gateway, a zone proxy, no ClusterIP, a global control plane).
-	none       string
-	deliberate bool
+	// gateway, a zone proxy, no ClusterIP, a global control plane), and
+	// unconsidered when the controller does not consider it in a mesh (no
+	// kuma.io/mesh label key, no sidecar injection on its Namespace).
+	none                     string
+	deliberate, unconsidered bool
 	// uncertain is true when its Namespace is not among the inputs: its
 	// labels may change the outcome.
 	uncertain bool
@@ -655,7 +663,7 @@ func (c *cluster) nsKnown(name string) bool {
 
 // nsExists reports whether namespace name exists, as far as the inputs tell.
 func (c *cluster) nsExists(name string) bool {
-	return c.namespaces[name] != nil || !c.opts.Complete || slices.Contains(builtinNamespaces, name)
+	return c.namespaces[name] != nil || !c.opts.Complete || isBuiltinNamespace(name)
 }
 
 // deriveMeshService applies the MeshService controller's rules to a
@@ -695,7 +703,8 @@ func (c *cluster) deriveMeshService(s *kubeService) {
 	}
 	_, hasMeshKey := o.Labels[topology.LabelMesh]
 	if !hasMeshKey && !s.uncertain && (ns == nil || !ns.injection) {
-		none(false, unconsidered)
+		none(false, "it has no %s label and Namespace %q does not enable sidecar injection", topology.LabelMesh, o.Namespace)
+		s.unconsidered = true
 		return
 	}
 	if m, known := c.meshes[s.mesh]; known && m.mode == modeDisabled {

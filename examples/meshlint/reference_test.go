@@ -80,8 +80,8 @@ func TestMeshServiceController(t *testing.T) {
 	}{
 		{name: "injected Namespace", doc: meshes + injected + svc("", "", "") + pods(""), made: true, mesh: "default"},
 		{name: "injection spelled yes", doc: meshes + ns("kuma.io/sidecar-injection: 'yes'", "") + svc("", "", "") + pods(""), made: true, mesh: "default"},
-		{name: "Namespace without injection", doc: meshes + ns("", "") + svc("", "", "") + pods(""), mesh: "default", none: unconsidered},
-		{name: "injection disabled", doc: meshes + ns("kuma.io/sidecar-injection: disabled", "") + svc("", "", "") + pods(""), mesh: "default", none: unconsidered},
+		{name: "Namespace without injection", doc: meshes + ns("", "") + svc("", "", "") + pods(""), mesh: "default", none: "does not enable sidecar injection"},
+		{name: "injection disabled", doc: meshes + ns("kuma.io/sidecar-injection: disabled", "") + svc("", "", "") + pods(""), mesh: "default", none: "does not enable sidecar injection"},
 		{name: "the mesh label key alone, even empty", doc: meshes + ns("", "") + svc("kuma.io/mesh: ''", "", "") + pods(""), made: true, mesh: "default"},
 		{name: "an injection label the controller cannot read", doc: meshes + ns("kuma.io/sidecar-injection: 'on'", "") + svc("", "", "") + pods(""), mesh: "default", none: "cannot read"},
 		{name: "mesh from the Service label", doc: meshes + injected + svc("kuma.io/mesh: poc", "", "") + pods(""), made: true, mesh: "poc"},

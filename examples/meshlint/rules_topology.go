@@ -32,17 +32,13 @@ func checkMembership(c *cluster, r *reporter) {
 			continue
 		}
 		for _, g := range c.podGroups(s) {
-			if g.mesh == s.mesh && (s.made || s.none != unconsidered) {
+			if g.mesh == s.mesh && !s.unconsidered {
 				continue // the same mesh, or no MeshService by the mesh's own choice
 			}
 			c.reportMembership(s, g, r)
 		}
 	}
 }
-
-// unconsidered is kubeService.none for a Service the controller does not
-// consider in a mesh.
-const unconsidered = "unconsidered"
 
 // podGroup is the workloads behind a Service whose pods join one mesh.
 type podGroup struct {
@@ -85,7 +81,7 @@ func (c *cluster) reportMembership(s *kubeService, g podGroup, r *reporter) {
 	pods := "the pods of " + strings.Join(names, ", ")
 	fixes := []string{topology.LabelMesh + "=" + g.mesh + " on the Service"}
 	switch fs := topology.CheckMembership(nsLabels, withMeshAnnotation(o.Labels, o.Annotations), podLabels); {
-	case s.none == unconsidered:
+	case s.unconsidered:
 		// The label key is what the controller looks for on the Service;
 		// on the Namespace, injection.
 		nsFix := labelSidecarInjection + "=enabled"
@@ -113,9 +109,8 @@ func (c *cluster) reportMembership(s *kubeService, g podGroup, r *reporter) {
 		}
 		fmt.Fprintf(&b, "%s in mesh %q (%s) but %s are in mesh %q: the MeshService controller reads the Service and Namespace labels, never the pods'",
 			what, s.mesh, c.meshSource(o), pods, g.mesh)
-	case s.none == unconsidered:
-		fmt.Fprintf(&b, "the MeshService controller makes no MeshService for it (it has no %s label and Namespace %q does not enable sidecar injection) but %s are injected into mesh %q",
-			topology.LabelMesh, o.Namespace, pods, g.mesh)
+	case s.unconsidered:
+		fmt.Fprintf(&b, "the MeshService controller makes no MeshService for it (%s) but %s are injected into mesh %q", s.none, pods, g.mesh)
 	default:
 		fmt.Fprintf(&b, "the MeshService controller makes no MeshService for it (%s; its mesh is %q, from %s) but %s are in mesh %q",
 			s.none, s.mesh, c.meshSource(o), pods, g.mesh)
