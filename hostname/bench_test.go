@@ -50,25 +50,26 @@ func benchServices(n int) []Service {
 	return svcs
 }
 
-// benchGenerators: the five global defaults and the local Kubernetes one.
+// benchGenerators: the five global defaults and a local Kubernetes one with
+// the cluster DNS template the incident's operators wrote.
 func benchGenerators() []Generator {
-	gens := DefaultGenerators(Kubernetes, Global)
-	for _, g := range DefaultGenerators(Kubernetes, Zone) {
-		if g.Name == LocalKubernetesGenerator {
-			gens = append(gens, g)
-		}
-	}
-	return gens
+	return append(DefaultGenerators(Kubernetes, Global), Generator{
+		Name:     "poc-local-kube-mesh-service",
+		Labels:   map[string]string{LabelOrigin: "zone"},
+		Selector: Selector{MeshService: matching(LabelOrigin, "zone", LabelEnv, "kubernetes", LabelHeadless, "false")},
+		Template: clusterDNSTemplate,
+	})
 }
 
 // BenchmarkRender compares Render with text/template's Execute of the same
 // template, parsed once, as the reference runs it (a strings.Builder per
-// call, label bound at parse time), for two default templates: the local
-// Kubernetes one (two fields) and the synced Kubernetes one (three fields).
+// call, label bound at parse time), for two templates: the cluster DNS one
+// the incident's operators wrote for local Kubernetes MeshServices (two
+// fields) and the shipped synced Kubernetes one (three fields).
 func BenchmarkRender(b *testing.B) {
 	svc := kubeService()
 	for _, tc := range []struct{ name, text string }{
-		{"template=local-kube", TemplateLocalKubernetes},
+		{"template=local-kube", clusterDNSTemplate},
 		{"template=synced-kube", "{{ .DisplayName }}.{{ .Namespace }}.svc.{{ .Zone }}.mesh.local"},
 	} {
 		b.Run(tc.name+"/impl=meshcore", func(b *testing.B) {

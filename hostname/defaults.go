@@ -18,39 +18,52 @@ const (
 	Zone   Role = "zone"
 )
 
-// Templates of the default generators.
+// The optional local Kubernetes generators: their names and templates, as
+// MADR 057 (docs/madr/decisions/057-default-hostname-generators.md in the
+// reference) describes them. See [OptionalGenerators].
 const (
-	// TemplateLocalKubernetes is the template of [LocalKubernetesGenerator]:
-	// the Kubernetes DNS name of the Service.
-	TemplateLocalKubernetes = "{{ .Name }}.{{ .Namespace }}.svc.cluster.local"
+	// LocalKubernetesGenerator is the optional generator for the
+	// MeshServices of local ClusterIP Services.
+	LocalKubernetesGenerator = "local-kube-mesh-service"
+	// TemplateLocalKubernetes is its template: "backend.kuma-demo.svc.mesh.local"
+	// for Service backend in namespace kuma-demo. It reads the Service name
+	// from the label the MeshService controller sets, and ends in
+	// ".svc.mesh.local", not ".svc.cluster.local", so it never competes with
+	// the cluster DNS name, which keeps working anyway (the ClusterIP is the
+	// MeshService's VIP).
+	TemplateLocalKubernetes = `{{ label "k8s.kuma.io/service-name" }}.{{ .Namespace }}.svc.mesh.local`
+
+	// LocalHeadlessKubernetesGenerator is the optional generator for the
+	// per-pod MeshServices of local headless Services.
+	LocalHeadlessKubernetesGenerator = "local-headless-kube-mesh-service"
+	// TemplateLocalHeadlessKubernetes is its template:
+	// "db-0.db.kuma-demo.svc.mesh.local" for pod db-0 of headless Service db.
+	// It needs the StatefulSet pod-name label, so it fails for the pods of
+	// other workloads (the controller copies that label from the pod).
+	TemplateLocalHeadlessKubernetes = `{{ label "statefulset.kubernetes.io/pod-name" }}.{{ label "k8s.kuma.io/service-name" }}.{{ .Namespace }}.svc.mesh.local`
 )
 
-// LocalKubernetesGenerator is the name of the generator that gives local
-// Kubernetes MeshServices their cluster DNS name.
-const LocalKubernetesGenerator = "local-kube-mesh-service"
-
-// DefaultGenerators returns the generators a control plane of the given
-// environment and role creates, as the reference ships them, plus one it
-// does not ship.
+// DefaultGenerators returns the HostnameGenerators a control plane of the
+// given environment and role creates at start, exactly as the reference
+// ships them (pkg/defaults/hostname_generator.go in Kuma 2.14.3):
 //
-// Global (either environment): synced-mesh-multi-zone-service,
-// synced-kube-mesh-service, synced-headless-kube-mesh-service,
-// synced-universal-mesh-service and synced-mesh-external-service, for the
-// resources synced from zones. A zone receives these from the global control
-// plane; they are not part of its own defaults.
+//   - Global (either environment): synced-mesh-multi-zone-service,
+//     synced-kube-mesh-service, synced-headless-kube-mesh-service,
+//     synced-universal-mesh-service and synced-mesh-external-service. They
+//     select resources synced from zones (kuma.io/origin "global"); a zone
+//     receives them from the global control plane.
+//   - Zone: local-mesh-external-service, and in a Universal zone
+//     local-universal-mesh-service, both labelled kuma.io/origin "zone".
 //
-// Zone: local-mesh-external-service, and for Universal
-// local-universal-mesh-service. For Kubernetes the reference ships no
-// generator for local MeshServices, so under MeshService mode Exclusive
-// (where only generated hostnames resolve) "backend.kuma-demo.svc.cluster.local"
-// stops resolving; here a Kubernetes zone also gets [LocalKubernetesGenerator]:
-// selector {kuma.io/origin: zone, kuma.io/env: kubernetes,
-// k8s.kuma.io/is-headless-service: "false"}, template
-// [TemplateLocalKubernetes]. It selects zone-origin services only, and uses
-// .Name, so a service synced from another zone cannot take the name.
+// A Kubernetes zone gets no generator for its own MeshServices: a ClusterIP
+// Service's MeshService carries the ClusterIP as its VIP, so the cluster DNS
+// name ("backend.kuma-demo.svc.cluster.local") reaches it in every
+// MeshService mode, Exclusive included, provided the MeshService is in the
+// caller's mesh. [OptionalGenerators] returns the generators the reference
+// describes for those who also want mesh hostnames.
 //
-// Zone generators carry the label kuma.io/origin "zone". Creation times are
-// zero. The result is new on every call; an unknown env or role gives nil.
+// Creation times are zero. The result is new on every call; an unknown env
+// or role gives nil.
 func DefaultGenerators(env Env, role Role) []Generator {
 	if env != Kubernetes && env != Universal {
 		return nil
@@ -92,19 +105,14 @@ func DefaultGenerators(env Env, role Role) []Generator {
 			Template: "{{ .DisplayName }}.extsvc.mesh.local",
 		}}
 		if env == Universal {
-			return append(gens, Generator{
+			gens = append(gens, Generator{
 				Name:     "local-universal-mesh-service",
 				Labels:   map[string]string{LabelOrigin: "zone"},
 				Selector: Selector{MeshService: matching(LabelOrigin, "zone")},
 				Template: "{{ .DisplayName }}.svc.mesh.local",
 			})
 		}
-		return append(gens, Generator{
-			Name:     LocalKubernetesGenerator,
-			Labels:   map[string]string{LabelOrigin: "zone"},
-			Selector: Selector{MeshService: matching(LabelOrigin, "zone", LabelEnv, "kubernetes", LabelHeadless, "false")},
-			Template: TemplateLocalKubernetes,
-		})
+		return gens
 	}
 	return nil
 }
@@ -132,4 +140,40 @@ func matching(kv ...string) *LabelSelector {
 		m[kv[i]] = kv[i+1]
 	}
 	return &LabelSelector{MatchLabels: m}
+}
+
+// OptionalGenerators returns the local generators the reference describes but
+// does not create (MADR 057, "Default HostnameGenerators": "no default
+// HostnameGenerator is needed" for local Kubernetes MeshServices, "if there is
+// a need for it, we can define it as follows"), for a zone of env. For
+// Kubernetes: [LocalKubernetesGenerator] for the MeshServices of ClusterIP
+// Services and [LocalHeadlessKubernetesGenerator] for the per-pod
+// MeshServices of headless Services, both selecting {kuma.io/env:
+// kubernetes, kuma.io/origin: zone, k8s.kuma.io/is-headless-service: "false"
+// or "true"} and naming services under ".svc.mesh.local". For Universal, nil:
+// the Universal local generator is already a default.
+//
+// They are an opt-in, for callers who want mesh hostnames besides the cluster
+// DNS names; nothing needs them to work. Like the zone defaults they carry the
+// label kuma.io/origin "zone", and they select zone-origin services only, so a
+// service synced from another zone cannot take a local name. The result is new
+// on every call; an unknown env gives nil.
+func OptionalGenerators(env Env) []Generator {
+	if env != Kubernetes {
+		return nil
+	}
+	return []Generator{
+		{
+			Name:     LocalKubernetesGenerator,
+			Labels:   map[string]string{LabelOrigin: "zone"},
+			Selector: Selector{MeshService: matching(LabelEnv, "kubernetes", LabelOrigin, "zone", LabelHeadless, "false")},
+			Template: TemplateLocalKubernetes,
+		},
+		{
+			Name:     LocalHeadlessKubernetesGenerator,
+			Labels:   map[string]string{LabelOrigin: "zone"},
+			Selector: Selector{MeshService: matching(LabelEnv, "kubernetes", LabelOrigin, "zone", LabelHeadless, "true")},
+			Template: TemplateLocalHeadlessKubernetes,
+		},
+	}
 }

@@ -2,12 +2,18 @@
 // DNS names in a Kuma-style mesh, why a service has none, and fast rendering
 // of the templates that make them.
 //
-// Under MeshService mode Exclusive only hostnames that a generator produced
-// resolve. A Kubernetes zone ships no generator for its own MeshServices, so
-// "backend.kuma-demo.svc.cluster.local" stops resolving the moment the mode
-// changes, gateways answer 502, and nothing says why. This package keeps the
-// reference behaviour users depend on, fixes what was wrong, and explains
-// its results.
+// Under MeshService mode Exclusive a proxy has outbounds only for the VIPs and
+// hostnames of MeshServices, MeshExternalServices and MeshMultiZoneServices.
+// A local Kubernetes ClusterIP Service needs no hostname: its MeshService
+// carries the ClusterIP as its VIP, so "backend.kuma-demo.svc.cluster.local"
+// keeps working through the cluster DNS, provided the MeshService is in the
+// caller's mesh (a gateway that answered 502 after the switch to Exclusive did
+// so because the Service and its Namespace lacked the kuma.io/mesh label, not
+// for want of a generator). Hostnames are what callers resolve for everything
+// without a Kubernetes DNS name: Universal MeshServices, services synced from
+// other zones, MeshExternalServices and MeshMultiZoneServices. This package
+// keeps the reference behaviour users depend on, fixes what was wrong, and
+// explains its results.
 //
 // # Model
 //
@@ -54,8 +60,9 @@
 // [Conflict] (DNS would answer for one silently); one template's failure
 // affects its own (generator, service) pairs only. [Explain] says, for one
 // service, which generators miss it and on which labels, and what became of
-// the others. [DefaultGenerators] returns the shipped defaults plus the local
-// Kubernetes MeshService generator that was proposed but never shipped.
+// the others. [DefaultGenerators] returns exactly the shipped defaults;
+// [OptionalGenerators] the local Kubernetes generators the reference's design
+// describes but does not create (".svc.mesh.local" names), as an opt-in.
 //
 // Non-goals: writing statuses, watching resources, the generator extension
 // field, and deciding which mesh a Kubernetes Service belongs to.

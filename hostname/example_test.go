@@ -80,32 +80,35 @@ func ExampleGenerate() {
 }
 
 func ExampleExplain() {
-	// A local Kubernetes MeshService, as a zone control plane stores it.
+	// The MeshService the controller makes for Service backend in namespace
+	// kuma-demo, as a Kubernetes zone stores it.
 	backend := hostname.ServiceFromLabels(hostname.MeshService, "default", "backend.kuma-demo", map[string]string{
-		hostname.LabelName:        "backend",
-		hostname.LabelDisplayName: "backend",
-		hostname.LabelNamespace:   "kuma-demo",
-		hostname.LabelOrigin:      "zone",
-		hostname.LabelEnv:         "kubernetes",
-		hostname.LabelHeadless:    "false",
+		hostname.LabelName:         "backend",
+		hostname.LabelDisplayName:  "backend",
+		hostname.LabelNamespace:    "kuma-demo",
+		hostname.LabelOrigin:       "zone",
+		hostname.LabelEnv:          "kubernetes",
+		hostname.LabelHeadless:     "false",
+		"k8s.kuma.io/service-name": "backend",
 	}, "zone-1")
 
-	// What the reference ships: synced generators only select services from
-	// other zones.
+	// What the reference ships: the synced generators select services from
+	// other zones only. None is needed here: the Service's ClusterIP is the
+	// MeshService's VIP, so backend.kuma-demo.svc.cluster.local reaches it.
 	gens := hostname.DefaultGenerators(hostname.Kubernetes, hostname.Global)
 	for _, line := range hostname.Explain(backend, gens, hostname.Generate(gens, []hostname.Service{backend})) {
 		fmt.Println(line)
 	}
 
-	// With the local Kubernetes generator, the Kubernetes DNS name is back.
-	gens = append(gens, hostname.DefaultGenerators(hostname.Kubernetes, hostname.Zone)...)
+	// The optional local generators add a mesh hostname.
+	gens = append(gens, hostname.OptionalGenerators(hostname.Kubernetes)...)
 	fmt.Println(hostname.Explain(backend, gens, hostname.Generate(gens, []hostname.Service{backend}))[0])
 	// Output:
 	// MeshService "backend.kuma-demo" in mesh "default" has no hostname
 	// generator "synced-headless-kube-mesh-service": does not select it: label "k8s.kuma.io/is-headless-service" is "false" (wants "true"), label "kuma.io/origin" is "zone" (wants "global")
 	// generator "synced-kube-mesh-service": does not select it: label "kuma.io/origin" is "zone" (wants "global")
 	// generator "synced-universal-mesh-service": does not select it: label "kuma.io/env" is "kubernetes" (wants "universal"), label "kuma.io/origin" is "zone" (wants "global")
-	// MeshService "backend.kuma-demo" in mesh "default" has hostname "backend.kuma-demo.svc.cluster.local"
+	// MeshService "backend.kuma-demo" in mesh "default" has hostname "backend.kuma-demo.svc.mesh.local"
 }
 
 func ExampleDecodeManifest() {

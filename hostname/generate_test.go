@@ -68,13 +68,7 @@ func TestSelection(t *testing.T) {
 		svc  Service
 		want Status
 	}{
-		{
-			name: "local non-headless: the new local Kubernetes generator", svc: svcs[0],
-			want: Status{
-				Addresses:  []Address{{Hostname: "backend.kuma-demo.svc.cluster.local", Generator: LocalKubernetesGenerator}},
-				Conditions: []Condition{generated(LocalKubernetesGenerator)},
-			},
-		},
+		{name: "local non-headless: no generator (its ClusterIP is its VIP)", svc: svcs[0], want: Status{}},
 		{name: "local headless: no generator", svc: svcs[1], want: Status{}},
 		{
 			name: "synced non-headless", svc: svcs[2],

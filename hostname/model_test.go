@@ -233,39 +233,6 @@ func TestServiceFromLabels(t *testing.T) {
 	assert.Equal(t, "n", (&Service{Name: "n"}).ID())
 }
 
-func TestDefaultGenerators(t *testing.T) {
-	names := func(gens []Generator) []string {
-		var out []string
-		for _, g := range gens {
-			out = append(out, g.Name)
-			require.NoError(t, g.Validate(), g.Name)
-		}
-		return out
-	}
-	global := []string{"synced-mesh-multi-zone-service", "synced-kube-mesh-service", "synced-headless-kube-mesh-service", "synced-universal-mesh-service", "synced-mesh-external-service"}
-	assert.Equal(t, global, names(DefaultGenerators(Kubernetes, Global)))
-	assert.Equal(t, global, names(DefaultGenerators(Universal, Global)))
-	assert.Equal(t, []string{"local-mesh-external-service", "local-universal-mesh-service"}, names(DefaultGenerators(Universal, Zone)))
-	assert.Equal(t, []string{"local-mesh-external-service", LocalKubernetesGenerator}, names(DefaultGenerators(Kubernetes, Zone)))
-	assert.Nil(t, DefaultGenerators("openshift", Zone))
-	assert.Nil(t, DefaultGenerators(Kubernetes, "standalone"))
-
-	local := DefaultGenerators(Kubernetes, Zone)[1]
-	want := Generator{
-		Name:     LocalKubernetesGenerator,
-		Labels:   map[string]string{LabelOrigin: "zone"},
-		Selector: Selector{MeshService: &LabelSelector{MatchLabels: map[string]string{LabelOrigin: "zone", LabelEnv: "kubernetes", LabelHeadless: "false"}}},
-		Template: "{{ .Name }}.{{ .Namespace }}.svc.cluster.local",
-	}
-	if diff := cmp.Diff(want, local); diff != "" {
-		t.Errorf("local Kubernetes generator (-want +got):\n%s", diff)
-	}
-
-	// Each call returns new values: changing one does not change the next.
-	local.Selector.MeshService.MatchLabels["x"] = "y"
-	assert.NotContains(t, DefaultGenerators(Kubernetes, Zone)[1].Selector.MeshService.MatchLabels, "x")
-}
-
 // TestDefaultGeneratorsIn: on Kubernetes the defaults live in the system
 // namespace and are named "name.namespace", as the reference's store names
 // them (v2.14.3 pkg/defaults/hostname_generator_test.go); on Universal, or

@@ -432,12 +432,12 @@ func TestConcatPaths(t *testing.T) {
 		svc  Service
 		want concatResult
 	}{
-		{"fields", TemplateLocalKubernetes, svc, concatDone},
+		{"fields", clusterDNSTemplate, svc, concatDone},
 		{"labels", `{{ label "app" }}.{{ .Namespace }}.mesh`, svc, concatDone},
 		{"text only", "a.b.mesh", svc, concatDone},
 		{"long suffix copied", "{{ .Name }}.a-literal-suffix-that-is-longer-than-32-bytes.mesh", svc, concatDone},
 		{"missing label", `{{ label "nope" }}.mesh`, svc, concatMissing},
-		{"value beyond the buffer", TemplateLocalKubernetes, long, concatTooLong},
+		{"value beyond the buffer", clusterDNSTemplate, long, concatTooLong},
 		{"prefix beyond the buffer", strings.Repeat("p.", 70) + "{{ .Name }}", svc, concatTooLong},
 		{"more labels than the small path holds", strings.Repeat(`{{ label "app" }}.`, maxSmallSteps+1) + "mesh", svc, concatTooLong},
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -19,6 +18,10 @@ const (
 	kindService              = "Service"
 	kindDeployment           = "Deployment"
 	kindStatefulSet          = "StatefulSet"
+	kindDaemonSet            = "DaemonSet"
+	kindReplicaSet           = "ReplicaSet"
+	kindJob                  = "Job"
+	kindCronJob              = "CronJob"
 	kindPod                  = "Pod"
 	kindSecret               = "Secret"
 	kindMesh                 = "Mesh"
@@ -35,8 +38,10 @@ func apiVersion(kind string) (string, bool) {
 	switch kind {
 	case kindNamespace, kindService, kindPod, kindSecret:
 		return "v1", true
-	case kindDeployment, kindStatefulSet:
+	case kindDeployment, kindStatefulSet, kindDaemonSet, kindReplicaSet:
 		return "apps/v1", true
+	case kindJob, kindCronJob:
+		return "batch/v1", true
 	case kindMesh, kindHostnameGenerator, kindMeshService, kindMeshExternalService, kindMeshMultiZoneService:
 		return kumaAPIVersion, true
 	}
@@ -54,13 +59,32 @@ func isKumaKind(kind string) bool {
 	return v == kumaAPIVersion || kind == kindSecret
 }
 
-// Labels and values the control plane reads or sets, besides those of the
-// hostname and topology packages.
+// isWorkload reports whether kind runs pods.
+func isWorkload(kind string) bool {
+	switch kind {
+	case kindDeployment, kindStatefulSet, kindDaemonSet, kindReplicaSet, kindJob, kindCronJob, kindPod:
+		return true
+	}
+	return false
+}
+
+// Labels, annotations and values the control plane reads or sets, besides
+// those of the hostname and topology packages (names from
+// pkg/plugins/runtime/k8s/metadata, Kuma 2.14.3).
 const (
+	// labelSidecarInjection enables injection on a Namespace or a pod.
 	labelSidecarInjection = "kuma.io/sidecar-injection"
 	labelServiceName      = "k8s.kuma.io/service-name"
 	labelManagedBy        = "kuma.io/managed-by"
 	labelStatefulSetPod   = "statefulset.kubernetes.io/pod-name"
+	// labelZoneProxyType marks the Services of zone proxies.
+	labelZoneProxyType = "kuma.io/zone-proxy-type"
+	// annotationMesh is the deprecated way to set the mesh of an object.
+	annotationMesh = "kuma.io/mesh"
+	// annotationIgnore, "true", keeps a Service out of the mesh.
+	annotationIgnore = "kuma.io/ignore"
+	// annotationGateway marks gateway Services and pods.
+	annotationGateway = "kuma.io/gateway"
 	// kumaSecretType is the type of the Kubernetes Secrets the control plane
 	// reads as mesh secrets; other Secrets are invisible to it.
 	kumaSecretType = "system.kuma.io/secret"
@@ -72,8 +96,17 @@ const (
 	serviceTypeExternalName = "ExternalName"
 	trafficPolicyLocal      = "Local"
 	clusterIPNone           = "None"
-	meshModeExclusive       = "Exclusive"
 )
+
+// isBuiltinNamespace reports whether a namespace exists in every cluster,
+// whether or not the inputs hold it.
+func isBuiltinNamespace(name string) bool {
+	switch name {
+	case "default", "kube-system", "kube-public", "kube-node-lease":
+		return true
+	}
+	return false
+}
 
 // serviceSpec is the part of a Kubernetes Service spec the rules read.
 type serviceSpec struct {
@@ -89,33 +122,101 @@ type podMeta struct {
 	Annotations map[string]string `json:"annotations"`
 }
 
-// workloadSpec is the part of a Deployment or StatefulSet spec the rules read.
-type workloadSpec struct {
+// podTemplate is the pod template of a workload.
+type podTemplate struct {
 	Template struct {
 		Metadata podMeta `json:"metadata"`
 	} `json:"template"`
 }
 
-// meshSpec is the part of a Mesh spec the rules read.
-type meshSpec struct {
-	MeshServices struct {
-		Mode string `json:"mode"`
-	} `json:"meshServices"`
+// cronJobSpec is the part of a CronJob spec the rules read.
+type cronJobSpec struct {
+	JobTemplate struct {
+		Spec podTemplate `json:"spec"`
+	} `json:"jobTemplate"`
+}
+
+// truth reads a boolean label or annotation as the control plane does
+// (metadata.Annotations.GetEnabled / GetBoolean, Kuma 2.14.3): "true", "yes"
+// and, where enabledAllowed, "enabled" are true; "false", "no", "disabled"
+// false. set is false when the key is absent; valid is false for any other
+// value, which the control plane refuses.
+func truth(m map[string]string, key string, enabledAllowed bool) (value, set, valid bool) {
+	v, ok := m[key]
+	if !ok {
+		return false, false, true
+	}
+	switch v {
+	case "true", "yes":
+		return true, true, true
+	case "false", "no":
+		return false, true, true
+	case "enabled":
+		return true, true, enabledAllowed
+	case "disabled":
+		return false, true, enabledAllowed
+	}
+	return false, true, false
+}
+
+// withMeshAnnotation returns labels with kuma.io/mesh taken from the
+// deprecated annotation of that name when the label is empty, as Kuma 2.14
+// reads an object's mesh (util.MeshOfByLabelOrAnnotation; 3.0 reads the
+// label only). It returns labels itself when there is nothing to add.
+func withMeshAnnotation(labels, annotations map[string]string) map[string]string {
+	a := annotations[annotationMesh]
+	if a == "" || labels[topology.LabelMesh] != "" {
+		return labels
+	}
+	l := maps.Clone(labels)
+	if l == nil {
+		l = map[string]string{}
+	}
+	l[topology.LabelMesh] = a
+	return l
+}
+
+// namespace is a Namespace of the inputs.
+type namespace struct {
+	obj *object
+	// labels are its labels, kuma.io/mesh from the annotation included.
+	labels map[string]string
+	// injection is true when its label enables sidecar injection;
+	// injectionValid is false for a label value the control plane refuses.
+	injection, injectionValid bool
+}
+
+// meshInfo is a Mesh of the inputs.
+type meshInfo struct {
+	obj *object
+	// mode is the MeshService mode; modeSet is false when the spec sets none
+	// (linted as Exclusive, see meshMode).
+	mode    meshServicesMode
+	modeSet bool
 }
 
 // kubeService is a Kubernetes Service with what the MeshService controller
-// would make of it.
+// would make of it (see deriveMeshService).
 type kubeService struct {
 	obj  *object
 	spec serviceSpec
-	// meshed is true when the controller creates a MeshService for it: the
-	// Service has the kuma.io/mesh label key, or its Namespace enables
-	// sidecar injection, or its Namespace is not among the manifests (the
-	// linter cannot tell, and assumes it does).
-	meshed bool
-	// mesh is the MeshService's mesh: topology.MeshOf(Service, Namespace).
+	// mesh is the mesh the controller reads from the Service and its
+	// Namespace (the MeshServices' mesh when made).
 	mesh string
-	// labels are the MeshService's labels.
+	// made is true when the controller makes MeshServices for it: one, or
+	// one per pod for a headless Service.
+	made bool
+	// none says why it makes none, when it does not; deliberate is true
+	// when the Service is kept out of the mesh on purpose (ignored, a
+	// gateway, a zone proxy, no ClusterIP, a global control plane), and
+	// unconsidered when the controller does not consider it in a mesh (no
+	// kuma.io/mesh label key, no sidecar injection on its Namespace).
+	none                     string
+	deliberate, unconsidered bool
+	// uncertain is true when its Namespace is not among the inputs: its
+	// labels may change the outcome.
+	uncertain bool
+	// labels are the MeshService's labels, when made.
 	labels map[string]string
 	// pods are the pod groups the selector picks, sorted.
 	pods []*workload
@@ -123,17 +224,18 @@ type kubeService struct {
 
 func (s *kubeService) headless() bool { return s.spec.ClusterIP == clusterIPNone }
 
-// workload is a Deployment, a StatefulSet or a Pod: a group of pods with the
-// same labels.
+// workload is a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob
+// or Pod: a group of pods with the same labels.
 type workload struct {
 	obj *object
-	// labels are the pod labels, plus kuma.io/mesh from the pod annotation of
-	// that name when the label is absent (the annotation is the older way to
-	// set a pod's mesh, still honoured by the injector).
-	labels map[string]string
+	// labels are the pod labels, kuma.io/mesh from the pod annotation of
+	// that name included; podLabels and annotations are as written.
+	labels      map[string]string
+	podLabels   map[string]string
+	annotations map[string]string
 	// podName is the name of a representative pod: the Pod's own name, the
-	// first StatefulSet replica, or the Deployment's name (Deployment pod
-	// names are random).
+	// first StatefulSet replica, or the workload's name (other pod names are
+	// random).
 	podName string
 }
 
@@ -161,7 +263,7 @@ type externalService struct {
 
 // cluster is everything the rules look at: the objects of every input,
 // decoded by kind and indexed, plus what the control plane would derive from
-// them in the zone being linted.
+// them in the zone (or on the global control plane) being linted.
 type cluster struct {
 	opts options
 	// env is the zone's environment: Kubernetes when any manifest is in the
@@ -169,8 +271,8 @@ type cluster struct {
 	env hostname.Env
 
 	objects    []*object
-	namespaces map[string]*object
-	meshes     map[string]meshSpec
+	namespaces map[string]*namespace
+	meshes     map[string]*meshInfo
 	meshObjs   []*object
 	services   []*kubeService
 	workloads  []*workload
@@ -179,27 +281,26 @@ type cluster struct {
 	podsByNamespace map[string]map[string][]*workload
 
 	generators []generator // manifests, then defaults not overridden
-	// localKube is meshcore's local Kubernetes generator, which the
-	// reference does not ship: not used for generation, only to suggest it.
-	localKube *hostname.Generator
-	hostnames []service
-	gen       *generation // computed on first use
-	external  []externalService
-	secrets   topology.StaticSecrets
-	// secretObjs lists the Secrets of each name, whatever their type or
-	// mesh, to explain a "missing" secret that exists but is not visible.
+	hostnames  []service
+	gen        *generation // computed on first use
+	external   []externalService
+	secrets    topology.StaticSecrets
+	// secretObjs lists the Secrets of each name, whatever their type, mesh
+	// or namespace, to explain a "missing" secret that exists but is not
+	// visible.
 	secretObjs map[string][]*object
 }
 
 // newCluster decodes the kind-specific parts of objs and derives what the
-// control plane would. A spec that does not decode is reported (rule
-// "schema") and the object is left out of the rules that need it.
-func newCluster(objs []*object, opts options, r *reporter) *cluster {
+// control plane would. Objects the control plane would refuse (a spec that
+// does not decode, a resource outside the system namespace) are reported and
+// left out of the rules.
+func newCluster(objs []*object, opts options, d *Decoder, r *reporter) *cluster {
 	c := &cluster{
 		opts:            opts,
 		env:             hostname.Universal,
-		namespaces:      map[string]*object{},
-		meshes:          map[string]meshSpec{},
+		namespaces:      map[string]*namespace{},
+		meshes:          map[string]*meshInfo{},
 		podsByNamespace: map[string]map[string][]*workload{},
 		secrets:         topology.StaticSecrets{},
 		secretObjs:      map[string][]*object{},
@@ -214,40 +315,49 @@ func newCluster(objs []*object, opts options, r *reporter) *cluster {
 		case o.Form == universalForm && !isKumaKind(o.Kind):
 			continue
 		}
+		if !c.decodeEnvelope(o, r) {
+			continue
+		}
 		if o.Form == kubernetesForm {
 			c.env = hostname.Kubernetes
 		}
 		c.objects = append(c.objects, o)
+		for _, rule := range o.disabled {
+			if !isRule(rule) {
+				r.addAs(ruleSchema, o, severityWarning, "%s names %q, which is not a rule (meshlint -rules lists them)", disableKey, rule)
+			}
+		}
 	}
 	// Where the inputs define an object twice, the first definition is
 	// used throughout (and the duplicate rule reports the others).
 	for _, o := range c.objects {
 		if _, dup := c.namespaces[o.Name]; o.Kind == kindNamespace && !dup {
-			c.namespaces[o.Name] = o
+			c.addNamespace(o, r)
 		}
 	}
 	for _, o := range c.objects {
-		var err error
+		if o.Kind == kindNamespace || !c.admitted(o, r) {
+			continue
+		}
 		switch o.Kind {
 		case kindMesh:
-			err = c.addMesh(o)
+			c.addMesh(o, d, r)
 		case kindService:
-			err = c.addService(o)
-		case kindDeployment, kindStatefulSet, kindPod:
-			err = c.addWorkload(o)
+			c.addService(o, d, r)
 		case kindSecret:
-			err = c.addSecret(o)
+			c.addSecret(o, d, r)
 		case kindHostnameGenerator:
-			err = c.addGenerator(o)
+			c.addGenerator(o, d, r)
 		case kindMeshService:
-			c.addMeshResource(o, hostname.MeshService)
+			c.addMeshResource(o, hostname.MeshService, d, r)
 		case kindMeshMultiZoneService:
-			c.addMeshResource(o, hostname.MeshMultiZoneService)
+			c.addMeshResource(o, hostname.MeshMultiZoneService, d, r)
 		case kindMeshExternalService:
-			err = c.addExternalService(o)
-		}
-		if err != nil {
-			r.add(o, severityError, "%v", err)
+			c.addExternalService(o, d, r)
+		default:
+			if isWorkload(o.Kind) {
+				c.addWorkload(o, d, r)
+			}
 		}
 	}
 	for _, s := range c.services {
@@ -257,82 +367,136 @@ func newCluster(objs []*object, opts options, r *reporter) *cluster {
 	return c
 }
 
-// identity is what makes an object unique where it is applied: kind,
-// namespace and name on Kubernetes; kind, mesh and name in Universal (a Mesh,
-// a HostnameGenerator: kind and name).
-type identity struct {
-	form                  form
-	kind, namespace, name string
-	mesh                  string
+// decodeEnvelope reports the fields of o's metadata (or Universal resource
+// fields) that did not decode; false leaves o out.
+func (c *cluster) decodeEnvelope(o *object, r *reporter) bool {
+	for _, p := range o.problems {
+		r.addAt(ruleSchema, o, p.Line, severityError, "%s", p.Error())
+	}
+	return len(o.problems) == 0
 }
 
-func identityOf(o *object) identity {
-	id := identity{form: o.Form, kind: o.Kind, name: o.Name}
-	if o.Form == kubernetesForm {
-		id.namespace = o.Namespace
-	} else if o.Kind != kindMesh && o.Kind != kindHostnameGenerator {
-		id.mesh = meshOfResource(o)
+// admitted applies the admission webhook's namespace rule to a control-plane
+// resource in the Kubernetes form (pkg/plugins/runtime/k8s/webhooks,
+// resourceadmissionchecker.go, Kuma 2.14.3): on a zone, HostnameGenerators
+// and MeshExternalServices only in the system namespace; on a global control
+// plane, every namespaced resource. A refused object is reported and left
+// out.
+func (c *cluster) admitted(o *object, r *reporter) bool {
+	if o.Form != kubernetesForm || !isKumaKind(o.Kind) || o.Kind == kindSecret || o.Kind == kindMesh {
+		return true // a Mesh is cluster-scoped
 	}
-	return id
+	ns := c.opts.SystemNamespace
+	var msg string
+	switch {
+	case c.opts.Role == hostname.Global:
+		msg = "on Global CP the policy can be created only in the system namespace:" + ns
+	case o.Kind == kindHostnameGenerator || o.Kind == kindMeshExternalService:
+		msg = fmt.Sprintf("resource type %v can be created only in the system namespace:%s", o.Kind, ns)
+	default:
+		return true
+	}
+	switch o.Namespace {
+	case ns:
+		return true
+	case "":
+		r.addAs(ruleSystemNamespace, o, severityWarning, "has no metadata.namespace: apply it in %q (kubectl apply -n %s); the control plane's webhook refuses it anywhere else (%q)", ns, ns, msg)
+		return true
+	}
+	r.addAs(ruleSystemNamespace, o, severityError, "the control plane's webhook refuses it in namespace %q (403 Forbidden: %q); move it to %q", o.Namespace, msg, ns)
+	return false
 }
 
-// decodeSpec decodes o.Spec into v. An absent spec decodes to the zero value.
-func decodeSpec(o *object, v any) error {
-	if len(o.Spec) == 0 {
-		return nil
+// decodeSpec decodes o.Spec into v, reporting what does not fit (rule
+// schema). strict reports unknown fields too. It returns false when o has an
+// error that makes the control plane refuse it.
+func (c *cluster) decodeSpec(o *object, v any, strict bool, d *Decoder, r *reporter) bool {
+	path := "spec"
+	if o.Form == universalForm && o.Kind == kindMesh {
+		path = "" // a Universal Mesh has its spec at the top level
 	}
-	if err := json.Unmarshal(o.Spec, v); err != nil {
-		prefix := "spec"
-		if o.Form == universalForm && o.Kind == kindMesh {
-			prefix = "" // a Universal Mesh has its spec at the top level
+	ok := true
+	for _, p := range d.Decode(o.Spec, path, v, strict) {
+		if !p.Unknown {
+			r.addAt(ruleSchema, o, p.Line, severityError, "%s", p.Error())
+			ok = false
+			continue
 		}
-		return decodeError(prefix, err)
+		switch {
+		case o.Kind == kindMesh:
+			r.addAt(ruleSchema, o, p.Line, severityWarning, "%s: the control plane decodes Mesh specs leniently and ignores it", p.Error())
+		case o.Form == universalForm:
+			r.addAt(ruleSchema, o, p.Line, severityWarning, "%s: the %s schema (Kuma 2.14.3) has no such field; the Universal API accepts it and drops it", p.Error(), o.Kind)
+		default:
+			r.addAt(ruleSchema, o, p.Line, severityError, "%s: the %s CRD (Kuma 2.14.3) has no such field, so kubectl apply refuses it", p.Error(), o.Kind)
+			ok = false
+		}
 	}
-	return nil
+	return ok
 }
 
-func (c *cluster) addMesh(o *object) error {
-	var spec meshSpec
-	if err := decodeSpec(o, &spec); err != nil {
-		return err
+func (c *cluster) addNamespace(o *object, r *reporter) {
+	ns := &namespace{obj: o, labels: withMeshAnnotation(o.Labels, o.Annotations)}
+	var set bool
+	ns.injection, set, ns.injectionValid = truth(o.Labels, labelSidecarInjection, true)
+	if set && !ns.injectionValid {
+		r.addAs("mesh-membership", o, severityError, "label %s is %q: the control plane reads only enabled, disabled, true, false, yes or no, and fails to reconcile the Services of this Namespace (no MeshService is made)",
+			labelSidecarInjection, o.Labels[labelSidecarInjection])
+	}
+	c.namespaces[o.Name] = ns
+}
+
+func (c *cluster) addMesh(o *object, d *Decoder, r *reporter) {
+	var spec *meshSpec
+	var ok bool
+	if o.Form == universalForm {
+		var u universalMesh
+		ok = c.decodeSpec(o, &u, true, d, r)
+		spec = &u.meshSpec
+	} else {
+		spec = new(meshSpec)
+		ok = c.decodeSpec(o, spec, true, d, r)
+	}
+	if !ok {
+		return
 	}
 	if _, dup := c.meshes[o.Name]; !dup {
-		c.meshes[o.Name] = spec
+		mode, set := spec.mode()
+		c.meshes[o.Name] = &meshInfo{obj: o, mode: mode, modeSet: set}
 		c.meshObjs = append(c.meshObjs, o)
 	}
-	return nil
 }
 
-func (c *cluster) addService(o *object) error {
+func (c *cluster) addService(o *object, d *Decoder, r *reporter) {
 	s := &kubeService{obj: o}
-	if err := decodeSpec(o, &s.spec); err != nil {
-		return err
+	if c.decodeSpec(o, &s.spec, false, d, r) {
+		c.services = append(c.services, s)
 	}
-	c.services = append(c.services, s)
-	return nil
 }
 
-func (c *cluster) addWorkload(o *object) error {
+func (c *cluster) addWorkload(o *object, d *Decoder, r *reporter) {
 	w := &workload{obj: o, podName: o.Name}
 	meta := podMeta{Labels: o.Labels, Annotations: o.Annotations}
-	if o.Kind != kindPod {
-		var spec workloadSpec
-		if err := decodeSpec(o, &spec); err != nil {
-			return err
+	switch o.Kind {
+	case kindPod:
+	case kindCronJob:
+		var spec cronJobSpec
+		if !c.decodeSpec(o, &spec, false, d, r) {
+			return
+		}
+		meta = spec.JobTemplate.Spec.Template.Metadata
+	default:
+		var spec podTemplate
+		if !c.decodeSpec(o, &spec, false, d, r) {
+			return
 		}
 		meta = spec.Template.Metadata
 		if o.Kind == kindStatefulSet {
 			w.podName = o.Name + "-0"
 		}
 	}
-	w.labels = meta.Labels
-	if mesh, ok := meta.Annotations[topology.LabelMesh]; ok && w.labels[topology.LabelMesh] == "" {
-		w.labels = maps.Clone(w.labels)
-		if w.labels == nil {
-			w.labels = map[string]string{}
-		}
-		w.labels[topology.LabelMesh] = mesh
-	}
+	w.labels = withMeshAnnotation(meta.Labels, meta.Annotations)
+	w.podLabels, w.annotations = meta.Labels, meta.Annotations
 	c.workloads = append(c.workloads, w)
 	byLabel := c.podsByNamespace[o.Namespace]
 	if byLabel == nil {
@@ -342,31 +506,30 @@ func (c *cluster) addWorkload(o *object) error {
 	for k, v := range w.labels {
 		byLabel[k+"="+v] = append(byLabel[k+"="+v], w)
 	}
-	return nil
 }
 
-func (c *cluster) addSecret(o *object) error {
+func (c *cluster) addSecret(o *object, d *Decoder, r *reporter) {
 	c.secretObjs[o.Name] = append(c.secretObjs[o.Name], o)
 	var value []byte
 	mesh := cmp.Or(o.Mesh, topology.DefaultMesh)
 	if o.Form == kubernetesForm {
-		if o.Type != kumaSecretType {
-			return nil // invisible to the control plane
+		if !c.secretVisible(o) {
+			return
 		}
 		mesh = topology.MeshOf(o.Labels, nil)
 		var data map[string][]byte
-		if len(o.Data) > 0 {
-			if err := json.Unmarshal(o.Data, &data); err != nil {
-				return decodeError("data", err)
-			}
+		for _, p := range d.Decode(o.Data, "data", &data, false) {
+			r.addAt(ruleSchema, o, p.Line, severityError, "%s", p.Error())
+			return
 		}
 		value = data["value"]
 		if v, ok := o.StringData["value"]; ok {
 			value = []byte(v)
 		}
-	} else if len(o.Data) > 0 {
-		if err := json.Unmarshal(o.Data, &value); err != nil {
-			return decodeError("data", err)
+	} else {
+		for _, p := range d.Decode(o.Data, "data", &value, false) {
+			r.addAt(ruleSchema, o, p.Line, severityError, "%s", p.Error())
+			return
 		}
 	}
 	if c.secrets[mesh] == nil {
@@ -375,20 +538,24 @@ func (c *cluster) addSecret(o *object) error {
 	if _, dup := c.secrets[mesh][o.Name]; !dup {
 		c.secrets[mesh][o.Name] = value
 	}
-	return nil
 }
 
-func (c *cluster) addGenerator(o *object) error {
-	// The Generator's JSON form is the HostnameGenerator spec, so the spec
-	// decodes into it directly (hostname.DecodeManifest does the same from a
-	// whole manifest; the document is already decoded here).
-	var g hostname.Generator
-	if err := decodeSpec(o, &g); err != nil {
-		return err
+// secretVisible reports whether the control plane reads a Kubernetes Secret
+// as a mesh secret: of type system.kuma.io/secret, in the system namespace
+// (pkg/plugins/secrets/k8s/store.go, Kuma 2.14.3). A Secret without a
+// namespace is taken to be applied there.
+func (c *cluster) secretVisible(o *object) bool {
+	return o.Type == kumaSecretType && (o.Namespace == "" || o.Namespace == c.opts.SystemNamespace)
+}
+
+func (c *cluster) addGenerator(o *object, d *Decoder, r *reporter) {
+	var spec hostnameGeneratorSpec
+	if !c.decodeSpec(o, &spec, true, d, r) {
+		return
 	}
+	g := spec.Generator
 	g.Name, g.Labels, g.Created = o.Name, o.Labels, o.Created
 	c.generators = append(c.generators, generator{obj: o, gen: g})
-	return nil
 }
 
 // coreName is the name of a resource in the control plane's store: on
@@ -400,11 +567,12 @@ func coreName(o *object) string {
 	return o.Name
 }
 
-// computedLabels returns the labels a zone control plane gives a resource
-// created in it, on top of its own: the mesh (mesh-scoped kinds), origin
-// "zone", the zone and the environment, and on Kubernetes the namespace and
-// the display name. A MeshMultiZoneService is created on the global control
-// plane, so it arrives with origin "global" and keeps only its own labels.
+// computedLabels returns the labels the control plane gives a resource
+// created where it is linted, on top of its own (labels.Compute, Kuma
+// 2.14.3): the mesh (mesh-scoped kinds); on a zone, origin "zone", the zone
+// and the environment; on Kubernetes the namespace and the display name. A
+// MeshMultiZoneService is created on the global control plane, so it arrives
+// with origin "global" and keeps only its own labels.
 func (c *cluster) computedLabels(o *object, mesh string) map[string]string {
 	l := maps.Clone(o.Labels)
 	if l == nil {
@@ -419,7 +587,9 @@ func (c *cluster) computedLabels(o *object, mesh string) map[string]string {
 	if o.Kind == kindMeshMultiZoneService {
 		setIfAbsent(hostname.LabelOrigin, string(hostname.Global))
 	}
-	setIfAbsent(hostname.LabelOrigin, string(hostname.Zone))
+	if c.opts.Role == hostname.Zone {
+		setIfAbsent(hostname.LabelOrigin, string(hostname.Zone))
+	}
 	if l[hostname.LabelOrigin] == string(hostname.Zone) {
 		setIfAbsent(hostname.LabelZone, c.opts.Zone)
 		env := hostname.Universal
@@ -427,9 +597,9 @@ func (c *cluster) computedLabels(o *object, mesh string) map[string]string {
 			env = hostname.Kubernetes
 		}
 		setIfAbsent(hostname.LabelEnv, string(env))
-		if o.Form == kubernetesForm && o.Namespace != "" {
-			setIfAbsent(hostname.LabelNamespace, o.Namespace)
-		}
+	}
+	if o.Form == kubernetesForm && o.Namespace != "" && l[hostname.LabelOrigin] != string(hostname.Global) {
+		setIfAbsent(hostname.LabelNamespace, o.Namespace)
 	}
 	if o.Form == kubernetesForm {
 		setIfAbsent(hostname.LabelDisplayName, o.Name)
@@ -446,7 +616,11 @@ func meshOfResource(o *object) string {
 	return topology.MeshOf(o.Labels, nil)
 }
 
-func (c *cluster) addMeshResource(o *object, kind hostname.Kind) {
+func (c *cluster) addMeshResource(o *object, kind hostname.Kind, d *Decoder, r *reporter) {
+	spec, strict, _ := specSchema(o.Kind)
+	if !c.decodeSpec(o, spec, strict, d, r) {
+		return
+	}
 	mesh := meshOfResource(o)
 	svc := hostname.ServiceFromLabels(kind, mesh, coreName(o), c.computedLabels(o, mesh), c.opts.Zone)
 	if o.Form == kubernetesForm {
@@ -456,11 +630,11 @@ func (c *cluster) addMeshResource(o *object, kind hostname.Kind) {
 	c.hostnames = append(c.hostnames, service{obj: o, svc: svc})
 }
 
-func (c *cluster) addExternalService(o *object) error {
+func (c *cluster) addExternalService(o *object, d *Decoder, r *reporter) {
 	mesh := meshOfResource(o)
 	mes := topology.MeshExternalService{Mesh: mesh, Name: coreName(o), Labels: c.computedLabels(o, mesh)}
-	if err := decodeSpec(o, &mes.Spec); err != nil {
-		return err
+	if !c.decodeSpec(o, &mes.Spec, true, d, r) {
+		return
 	}
 	c.external = append(c.external, externalService{obj: o, mes: mes})
 	svc := hostname.ServiceFromLabels(hostname.MeshExternalService, mesh, mes.Name, mes.Labels, c.opts.Zone)
@@ -469,29 +643,100 @@ func (c *cluster) addExternalService(o *object) error {
 	}
 	svc.Created = o.Created
 	c.hostnames = append(c.hostnames, service{obj: o, svc: svc})
+}
+
+// nsLabels returns the labels of namespace name (kuma.io/mesh from its
+// annotation included), nil when it is not among the inputs.
+func (c *cluster) nsLabels(name string) map[string]string {
+	if ns := c.namespaces[name]; ns != nil {
+		return ns.labels
+	}
 	return nil
 }
 
-// deriveMeshService works out the MeshService the controller makes from a
-// Kubernetes Service: whether it makes one, its mesh, its labels, and the
-// pods behind it. Headless Services get one MeshService per pod; those are
-// checked by the headless rule only (pod names are known at run time), so
-// only non-headless Services join hostname generation here.
+// nsKnown reports whether the labels of namespace name are known: it is
+// among the inputs, or -complete says the inputs are the whole cluster (then
+// a built-in namespace has no labels, and any other does not exist).
+func (c *cluster) nsKnown(name string) bool {
+	return c.namespaces[name] != nil || c.opts.Complete
+}
+
+// nsExists reports whether namespace name exists, as far as the inputs tell.
+func (c *cluster) nsExists(name string) bool {
+	return c.namespaces[name] != nil || !c.opts.Complete || isBuiltinNamespace(name)
+}
+
+// deriveMeshService applies the MeshService controller's rules to a
+// Kubernetes Service (pkg/plugins/runtime/k8s/controllers/meshservice_controller.go,
+// Kuma 2.14.3), in its order: none on a global control plane, when the
+// Namespace does not exist or its injection label cannot be read, unless the
+// Service has the kuma.io/mesh label key or its Namespace enables sidecar
+// injection; the mesh from the Service, then its Namespace (label, then the
+// deprecated annotation), else "default"; none when that Mesh does not exist
+// or its mode is Disabled, for a Service annotated kuma.io/ignore: "true" or
+// kuma.io/gateway, labelled kuma.io/zone-proxy-type, whose pods are gateway
+// pods (delegated gateways carry the annotation on the pod), or without a
+// ClusterIP (ExternalName); else one MeshService carrying the ClusterIP as
+// its VIP, or one per pod for a headless Service. Only non-headless
+// MeshServices join hostname generation here; the per-pod ones are checked
+// by the headless rule (their names are known at run time).
 func (c *cluster) deriveMeshService(s *kubeService) {
 	o := s.obj
-	ns := c.namespaces[o.Namespace]
-	var nsLabels map[string]string
-	if ns != nil {
-		nsLabels = ns.Labels
-	}
-	_, hasMeshLabel := o.Labels[topology.LabelMesh]
-	injected := ns == nil || nsLabels[labelSidecarInjection] == "enabled" || nsLabels[labelSidecarInjection] == "true"
-	s.meshed = s.spec.Type != serviceTypeExternalName && (hasMeshLabel || injected)
-	s.mesh = topology.MeshOf(o.Labels, nsLabels)
 	s.pods = c.selectPods(o.Namespace, s.spec.Selector)
-	if !s.meshed {
+	s.mesh = topology.MeshOf(withMeshAnnotation(o.Labels, o.Annotations), c.nsLabels(o.Namespace))
+	none := func(deliberate bool, format string, args ...any) {
+		s.none, s.deliberate = fmt.Sprintf(format, args...), deliberate
+	}
+	if c.opts.Role == hostname.Global {
+		none(true, "a global control plane makes no MeshServices")
 		return
 	}
+	if !c.nsExists(o.Namespace) {
+		none(false, "its Namespace %q does not exist", o.Namespace)
+		return
+	}
+	ns := c.namespaces[o.Namespace]
+	s.uncertain = !c.nsKnown(o.Namespace)
+	if ns != nil && !ns.injectionValid {
+		none(false, "the controller cannot read the %s label of Namespace %q", labelSidecarInjection, o.Namespace)
+		return
+	}
+	_, hasMeshKey := o.Labels[topology.LabelMesh]
+	if !hasMeshKey && !s.uncertain && (ns == nil || !ns.injection) {
+		none(false, "it has no %s label and Namespace %q does not enable sidecar injection", topology.LabelMesh, o.Namespace)
+		s.unconsidered = true
+		return
+	}
+	if m, known := c.meshes[s.mesh]; known && m.mode == modeDisabled {
+		none(false, "mesh %q has MeshService mode Disabled", s.mesh)
+		return
+	} else if !known && c.opts.Complete {
+		none(false, "Mesh %q does not exist", s.mesh)
+		return
+	}
+	if ignored, _, _ := truth(o.Annotations, annotationIgnore, false); ignored {
+		none(true, "it is annotated %s", annotationIgnore)
+		return
+	}
+	if _, ok := o.Annotations[annotationGateway]; ok {
+		none(true, "it is annotated %s", annotationGateway)
+		return
+	}
+	if _, ok := o.Labels[labelZoneProxyType]; ok {
+		none(true, "it is labelled %s", labelZoneProxyType)
+		return
+	}
+	for _, w := range s.pods {
+		if _, ok := w.annotations[annotationGateway]; ok {
+			none(true, "its pods (%s %q) are gateway pods", w.obj.Kind, w.obj.Name)
+			return
+		}
+	}
+	if s.spec.Type == serviceTypeExternalName {
+		none(true, "it has no ClusterIP (type ExternalName)")
+		return
+	}
+	s.made = true
 	l := maps.Clone(o.Labels)
 	if l == nil {
 		l = map[string]string{}
@@ -545,19 +790,39 @@ func (c *cluster) selectPods(namespace string, selector map[string]string) []*wo
 	return out
 }
 
+// podMesh returns the mesh the pods of w join, and whether they are injected
+// at all: the pod label kuma.io/sidecar-injection, else the Namespace's. When
+// neither says, sure is false (the Namespace is not among the inputs).
+func (c *cluster) podMesh(w *workload) (mesh string, injected, sure bool) {
+	mesh = topology.MeshOf(w.labels, c.nsLabels(w.obj.Namespace))
+	if v, set, valid := truth(w.labels, labelSidecarInjection, true); set {
+		return mesh, v && valid, true
+	}
+	if ns := c.namespaces[w.obj.Namespace]; ns != nil {
+		return mesh, ns.injection, true
+	}
+	if c.opts.Complete {
+		return mesh, false, true // a built-in Namespace, without labels
+	}
+	return mesh, true, false
+}
+
 // addDefaultGenerators adds the generators the reference control plane
-// ships for a zone of c.env, unless a manifest defines a generator of the
-// same name (which replaces it). meshcore's local Kubernetes generator is not
-// among them: the linter reports what the reference does, and a local
-// Kubernetes MeshService left without a hostname is exactly its finding. The
-// generators the global control plane syncs to zones are added when some
-// service came from global (they select only those).
+// ships (hostname.DefaultGenerators) unless a manifest defines one of the
+// same name, which replaces it: on a zone, the zone's own, plus the ones the
+// global control plane syncs when some service came from global (they select
+// only those); on a global control plane, the global ones.
 func (c *cluster) addDefaultGenerators() {
-	defaults := hostname.DefaultGenerators(c.env, hostname.Zone)
-	for _, s := range c.hostnames {
-		if s.svc.Labels[hostname.LabelOrigin] == string(hostname.Global) {
-			defaults = append(defaults, hostname.DefaultGenerators(c.env, hostname.Global)...)
-			break
+	var defaults []hostname.Generator
+	if c.opts.Role == hostname.Global {
+		defaults = hostname.DefaultGenerators(c.env, hostname.Global)
+	} else {
+		defaults = hostname.DefaultGenerators(c.env, hostname.Zone)
+		for _, s := range c.hostnames {
+			if s.svc.Labels[hostname.LabelOrigin] == string(hostname.Global) {
+				defaults = append(defaults, hostname.DefaultGenerators(c.env, hostname.Global)...)
+				break
+			}
 		}
 	}
 	defined := map[string]bool{}
@@ -565,19 +830,23 @@ func (c *cluster) addDefaultGenerators() {
 		defined[g.gen.Name] = true
 	}
 	for _, g := range defaults {
-		if g.Name == hostname.LocalKubernetesGenerator {
-			c.localKube = &g
-			continue
-		}
 		if !defined[g.Name] {
 			c.generators = append(c.generators, generator{gen: g})
 		}
 	}
 }
 
-// meshMode returns the MeshService mode of mesh, and false when the mesh is
-// not among the manifests.
-func (c *cluster) meshMode(mesh string) (string, bool) {
-	spec, ok := c.meshes[mesh]
-	return spec.MeshServices.Mode, ok
+// meshMode returns the MeshService mode of mesh, whether the mesh is among
+// the inputs, and whether its spec sets the mode. A Mesh that sets no mode is
+// linted as Exclusive: Kuma 3.0 removed the field and always behaves so
+// (Kuma 2.14 reads an absent mode as Disabled, api/mesh/v1alpha1/mesh_helpers.go).
+func (c *cluster) meshMode(mesh string) (mode meshServicesMode, known, set bool) {
+	m, ok := c.meshes[mesh]
+	if !ok {
+		return "", false, false
+	}
+	if !m.modeSet {
+		return modeExclusive, true, false
+	}
+	return m.mode, true, true
 }

@@ -9,7 +9,8 @@ import (
 
 // Example_lint lints manifests held in memory, as a tool built on meshlint's
 // rules would: a Mesh whose name breaks its proxies' IDs, and a
-// MeshExternalService that names a missing Secret. The second one builds.
+// MeshExternalService that names a Secret the inputs lack, which Complete
+// (the inputs are the whole setup) makes an error. The second one builds.
 func Example_lint() {
 	manifests := `
 type: Mesh
@@ -34,7 +35,7 @@ spec:
   endpoints: [{address: search.example.com, port: 443}]
   tls: {enabled: true}
 `
-	res := lint([]input{{Name: "prod.yaml", Data: []byte(manifests)}}, options{Mode: naming.Enforce, Zone: "eu-1"})
+	res := lint([]input{{Name: "prod.yaml", Data: []byte(manifests)}}, options{Mode: naming.Enforce, Zone: "eu-1", Complete: true})
 	for _, f := range res.Findings {
 		fmt.Printf("%s %s (%s) line %d\n", f.Severity, f.object(), f.Rule, f.Line)
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/meshcore/meshcore/hostname"
 	"github.com/meshcore/meshcore/naming"
 )
 
@@ -17,10 +18,31 @@ type options struct {
 	// kuma.io/zone of the services created there, and the local zone of the
 	// egress.
 	Zone string
+	// Role is the control plane the manifests are applied to: hostname.Zone
+	// (the default) or hostname.Global.
+	Role hostname.Role
+	// SystemNamespace is the control plane's namespace on Kubernetes.
+	SystemNamespace string
+	// Complete says that the inputs are the whole cluster: what they do not
+	// hold (a Secret, a Namespace, a Mesh) does not exist.
+	Complete bool
+	// Disabled lists rule ids whose findings are dropped.
+	Disabled []string
 }
 
-// defaultZone is the zone name used when -zone is not given.
-const defaultZone = "default"
+// Defaults of the options.
+const (
+	defaultZone            = "default"
+	defaultSystemNamespace = "kuma-system"
+)
+
+// withDefaults fills the options left empty.
+func (o options) withDefaults() options {
+	o.Zone = cmp.Or(o.Zone, defaultZone)
+	o.Role = cmp.Or(o.Role, hostname.Zone)
+	o.SystemNamespace = cmp.Or(o.SystemNamespace, defaultSystemNamespace)
+	return o
+}
 
 // severity says whether a finding fails the run.
 type severity string
@@ -43,8 +65,9 @@ type finding struct {
 	// Mesh is the mesh the object is in, when the finding depends on it.
 	Mesh    string `json:"mesh,omitempty"`
 	Message string `json:"message"`
-	// File and Line are where the object's document starts (or, for a YAML
-	// error, the line the parser names); empty when not from a manifest.
+	// File and Line are where the finding points: the object's first line,
+	// or the line of the field or the document at fault; empty when not from
+	// a manifest.
 	File string `json:"file,omitempty"`
 	Line int    `json:"line,omitempty"`
 }
@@ -84,8 +107,6 @@ type result struct {
 	Findings []finding
 	// Objects is the number of objects of known kinds that were linted.
 	Objects int
-	// Unreadable is true when a document could not be read.
-	Unreadable bool
 }
 
 // count returns the number of findings of severity s.
@@ -99,11 +120,22 @@ func (r *result) count(s severity) int {
 	return n
 }
 
+// unreadable reports whether some input could not be read: an error of rule
+// parse.
+func (r *result) unreadable() bool {
+	for i := range r.Findings {
+		if f := &r.Findings[i]; f.Rule == ruleParse && f.Severity == severityError {
+			return true
+		}
+	}
+	return false
+}
+
 // exitCode is the process status for r: 2 when input was unreadable, 1 when
 // there are errors, else 0 (warnings do not fail the run).
 func (r *result) exitCode() int {
 	switch {
-	case r.Unreadable:
+	case r.unreadable():
 		return 2
 	case r.count(severityError) > 0:
 		return 1
@@ -111,22 +143,44 @@ func (r *result) exitCode() int {
 	return 0
 }
 
-// reporter collects findings, each under the id of the rule being run.
+// merge adds the findings and objects of other to r, keeping the order.
+func (r *result) merge(other result) {
+	r.Objects += other.Objects
+	r.Findings = append(r.Findings, other.Findings...)
+	slices.SortFunc(r.Findings, compareFindings)
+}
+
+// reporter collects findings, each under the id of the rule being run, and
+// drops those of rules the options or the object's annotation disable.
 type reporter struct {
 	rule     string
+	disabled []string
 	findings []finding
 }
 
 // add records a finding about o.
 func (r *reporter) add(o *object, sev severity, format string, args ...any) {
+	r.addAt(r.rule, o, o.At.Line, sev, format, args...)
+}
+
+// addAs records a finding of rule about o.
+func (r *reporter) addAs(rule string, o *object, sev severity, format string, args ...any) {
+	r.addAt(rule, o, o.At.Line, sev, format, args...)
+}
+
+// addAt records a finding of rule about o, at line (of o's file).
+func (r *reporter) addAt(rule string, o *object, line int, sev severity, format string, args ...any) {
+	if slices.Contains(r.disabled, rule) || slices.Contains(o.disabled, rule) {
+		return
+	}
 	f := finding{
 		Severity: sev,
-		Rule:     r.rule,
+		Rule:     rule,
 		Kind:     o.Kind,
 		Name:     o.Name,
 		Message:  fmt.Sprintf(format, args...),
 		File:     o.At.File,
-		Line:     o.At.Line,
+		Line:     cmp.Or(line, o.At.Line),
 	}
 	if o.Form == kubernetesForm {
 		f.Namespace = o.Namespace
@@ -138,8 +192,18 @@ func (r *reporter) add(o *object, sev severity, format string, args ...any) {
 
 // addInMesh records a finding about o in mesh.
 func (r *reporter) addInMesh(o *object, mesh string, sev severity, format string, args ...any) {
+	n := len(r.findings)
 	r.add(o, sev, format, args...)
-	r.findings[len(r.findings)-1].Mesh = mesh
+	if len(r.findings) > n {
+		r.findings[n].Mesh = mesh
+	}
+}
+
+// addInput records a finding about an input that is not an object.
+func (r *reporter) addInput(f finding) {
+	if !slices.Contains(r.disabled, f.Rule) {
+		r.findings = append(r.findings, f)
+	}
 }
 
 // rule is one check over the whole cluster. Rules only read the cluster.
@@ -153,8 +217,9 @@ type rule struct {
 
 // Rule ids of findings that no rule function produces.
 const (
-	ruleParse  = "parse"
-	ruleSchema = "schema"
+	ruleParse           = "parse"
+	ruleSchema          = "schema"
+	ruleSystemNamespace = "system-namespace"
 )
 
 // rules returns every rule, in the order they run (the output is sorted, so
@@ -163,60 +228,60 @@ func rules() []rule {
 	return []rule{
 		{"proxy-id", "Mesh names with '.' or '%': legacy proxy IDs split at the first dot (proxyid)", checkProxyID},
 		{"naming", "names that break their kind's DNS rule under -mode, with a compliant suggestion (naming)", checkNaming},
-		{"hostname-missing", "services with no hostname in a mesh whose MeshService mode is Exclusive, with Explain's reasons (hostname)", checkHostnameMissing},
+		{"hostname-missing", "under MeshService mode Exclusive, services callers cannot name: no generated hostname and no Kubernetes DNS name, with Explain's reasons (hostname)", checkHostnameMissing},
 		{"hostname-collision", "services that lose a hostname to another service of the same kind (hostname)", checkHostnameCollision},
 		{"hostname-conflict", "hostnames held by services of different kinds in one mesh (hostname)", checkHostnameConflict},
 		{"hostname-template", "generator templates that fail for a service (hostname)", checkHostnameTemplate},
 		{"hostname-generator", "HostnameGenerators that admission rejects (hostname)", checkHostnameGenerator},
-		{"mesh-membership", "Services whose MeshService lands in another mesh than their pods (topology)", checkMembership},
-		{"mes-build", "MeshExternalServices the egress cannot build, each on its own (topology)", checkExternalServices},
+		{"mesh-membership", "Services whose MeshService lands in another mesh than their pods, or is not made at all (topology)", checkMembership},
+		{"mes-build", "MeshExternalServices the egress cannot build, each on its own, and those that route nowhere (topology)", checkExternalServices},
 		{"duplicate", "objects defined more than once across the inputs: only one can exist, and which depends on the order of applying", checkDuplicates},
-		{"lb-local-traffic", "LoadBalancer Services with externalTrafficPolicy: Local, unreachable in-cluster from nodes without a backend", checkLoadBalancerLocal},
+		{"lb-local-traffic", "LoadBalancer Services with externalTrafficPolicy: Local, which in-cluster callers of the load-balancer address may reach only on nodes with a backend (kube-proxy IPVS mode, or no local-traffic detection)", checkLoadBalancerLocal},
 		{"headless-pod-labels", "headless Services whose generator template reads labels their per-pod MeshServices lack (hostname)", checkHeadlessLabels},
 	}
-}
-
-// lint reads the inputs, runs every rule over the objects of all of them
-// together (a Service in one file and its Namespace in another are linked),
-// and returns the findings, sorted. A document that cannot be read is a
-// finding of rule "parse" and makes the result Unreadable; the rest is still
-// linted.
-func lint(inputs []input, opts options) result {
-	var r reporter
-	var res result
-	var objs []*object
-	for _, in := range inputs {
-		read, errs := readObjects(in)
-		for _, e := range errs {
-			res.Unreadable = true
-			r.findings = append(r.findings, finding{
-				Severity: severityError, Rule: ruleParse, Message: e.Msg, File: e.At.File, Line: e.At.Line,
-			})
-		}
-		for i := range read {
-			objs = append(objs, &read[i])
-		}
-	}
-	if opts.Zone == "" {
-		opts.Zone = defaultZone
-	}
-	r.rule = ruleSchema
-	c := newCluster(objs, opts, &r)
-	res.Objects = len(c.objects)
-	for _, rl := range rules() {
-		r.rule = rl.ID
-		rl.check(c, &r)
-	}
-	slices.SortFunc(r.findings, compareFindings)
-	res.Findings = slices.CompactFunc(r.findings, func(a, b finding) bool { return a == b })
-	return res
 }
 
 // ruleList returns every rule id with its summary, including the ids of
 // findings no rule function makes, for -rules.
 func ruleList() []rule {
 	return append([]rule{
-		{ID: ruleParse, Summary: "input that cannot be read: a file, or a document that is not YAML or not a resource (exit status 2)"},
-		{ID: ruleSchema, Summary: "a spec of a known kind that does not decode (a string where a number belongs, ...)"},
+		{ID: ruleParse, Summary: "input that cannot be read (an error, exit status 2: a file, or a document that is not YAML) or is not a manifest (a warning: a non-regular file, a YAML document without kind or type)"},
+		{ID: ruleSchema, Summary: "fields that do not fit the schema of their kind (Kuma 2.14.3 CRDs): unknown fields, values of the wrong kind or not in an enum"},
+		{ID: ruleSystemNamespace, Summary: "control-plane resources the admission webhook refuses outside the system namespace (-system-namespace; on a zone HostnameGenerator and MeshExternalService, on -role global every namespaced one)"},
 	}, rules()...)
+}
+
+// isRule reports whether id is a rule id.
+func isRule(id string) bool {
+	return slices.ContainsFunc(ruleList(), func(r rule) bool { return r.ID == id })
+}
+
+// lint reads the inputs, runs every rule over the objects of all of them
+// together (a Service in one file and its Namespace in another are linked),
+// and returns the findings, sorted. A document that cannot be read is a
+// finding of rule "parse"; the rest is still linted.
+func lint(inputs []input, opts options) result {
+	opts = opts.withDefaults()
+	r := reporter{disabled: opts.Disabled}
+	var d Decoder
+	var objs []*object
+	for _, in := range inputs {
+		read, problems := readObjects(in, &d)
+		for _, f := range problems {
+			r.addInput(f)
+		}
+		for i := range read {
+			objs = append(objs, &read[i])
+		}
+	}
+	c := newCluster(objs, opts, &d, &r)
+	for _, rl := range rules() {
+		r.rule = rl.ID
+		rl.check(c, &r)
+	}
+	slices.SortFunc(r.findings, compareFindings)
+	return result{
+		Findings: slices.CompactFunc(r.findings, func(a, b finding) bool { return a == b }),
+		Objects:  len(c.objects),
+	}
 }

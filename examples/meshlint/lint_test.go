@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshcore/meshcore/hostname"
 	"github.com/meshcore/meshcore/naming"
 )
 
@@ -32,26 +33,31 @@ func lintFiles(t testing.TB, opts options, files ...string) result {
 }
 
 // checkGolden compares the text and JSON output of res with
-// testdata/golden/<name>.txt and .json, or rewrites them under -update.
+// testdata/golden/<name>.txt and <name>.json.golden (not .json, so that
+// meshlint run over testdata does not read them as manifests), or rewrites
+// them under -update.
 func checkGolden(t *testing.T, name string, res result) {
 	t.Helper()
 	var text, js bytes.Buffer
 	require.NoError(t, writeText(&text, res.Findings))
 	require.NoError(t, writeJSON(&js, res.Findings))
-	for _, g := range []struct {
-		ext string
-		got []byte
-	}{{".txt", text.Bytes()}, {".json", js.Bytes()}} {
-		path := filepath.Join("testdata", "golden", name+g.ext)
-		if *update {
-			require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-			require.NoError(t, os.WriteFile(path, g.got, 0o644))
-		}
-		want, err := os.ReadFile(path)
-		require.NoError(t, err, "missing golden file; run go test ./examples/meshlint -update")
-		if diff := cmp.Diff(string(want), string(g.got)); diff != "" {
-			t.Errorf("output differs from %s (-want +got); rerun with -update if intended:\n%s", path, diff)
-		}
+	checkGoldenFile(t, name+".txt", text.Bytes())
+	checkGoldenFile(t, name+".json.golden", js.Bytes())
+}
+
+// checkGoldenFile compares got with testdata/golden/<name>, or rewrites it
+// under -update.
+func checkGoldenFile(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, got, 0o644))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "missing golden file; run go test ./examples/meshlint -update")
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("output differs from %s (-want +got); rerun with -update if intended:\n%s", path, diff)
 	}
 }
 
@@ -66,58 +72,69 @@ func rulesOf(res result) []string {
 	return ids
 }
 
-// TestRules runs every rule over a manifest that must trigger it and one
-// that must not, and pins the whole output of each in golden files.
+// TestRules runs every rule over manifests that must trigger it and some
+// that must not, and pins the whole output of each in golden files
+// (testdata/golden/rules/<rule>/<file>-<options>).
 func TestRules(t *testing.T) {
 	warn := options{Mode: naming.Warn}
 	enforce := options{Mode: naming.Enforce}
+	complete := options{Mode: naming.Warn, Complete: true}
+	global := options{Mode: naming.Warn, Role: hostname.Global}
+	noLB := options{Mode: naming.Warn, Disabled: []string{"lb-local-traffic"}}
 	tests := []struct {
-		rule string
-		file string // under testdata/rules/<rule>/
-		opts options
-		// positive: the rule must report something; negative: the run must
-		// report nothing at all.
+		rule     string
+		file     string // under testdata/rules/<rule>/
+		optsName string
+		opts     options
+		// positive: the rule must report count findings; negative: the run
+		// must report nothing at all.
 		positive bool
-		// count is the number of findings of the rule a positive case
-		// makes.
-		count int
-		exit  int
+		count    int
+		exit     int
 	}{
-		{"proxy-id", "positive", warn, true, 2, 1},
-		{"proxy-id", "positive-ambiguous", warn, true, 1, 1},
-		{"proxy-id", "negative", warn, false, 0, 0},
-		{"naming", "positive", warn, true, 4, 1},
-		{"naming", "positive-enforce", enforce, true, 4, 1},
-		{"naming", "negative", warn, false, 0, 0},
-		{"naming", "negative", enforce, false, 0, 0},
-		{"hostname-missing", "positive", warn, true, 2, 1},
-		{"hostname-missing", "negative", warn, false, 0, 0},
-		{"hostname-collision", "positive", warn, true, 1, 1},
-		{"hostname-collision", "negative", warn, false, 0, 0},
-		{"hostname-conflict", "positive", warn, true, 2, 1},
-		{"hostname-conflict", "negative", warn, false, 0, 0},
-		{"hostname-template", "positive", warn, true, 2, 1},
-		{"hostname-template", "negative", warn, false, 0, 0},
-		{"hostname-generator", "positive", warn, true, 5, 1},
-		{"hostname-generator", "negative", warn, false, 0, 0},
-		{"mesh-membership", "positive", warn, true, 2, 1},
-		{"mesh-membership", "negative", warn, false, 0, 0},
-		{"mes-build", "positive", warn, true, 5, 1},
-		{"mes-build", "negative", warn, false, 0, 0},
-		{"lb-local-traffic", "positive", warn, true, 1, 0},
-		{"lb-local-traffic", "negative", warn, false, 0, 0},
-		{"headless-pod-labels", "positive", warn, true, 3, 1},
-		{"headless-pod-labels", "negative", warn, false, 0, 0},
-		{"parse", "positive", warn, true, 5, 2},
-		{"parse", "negative", warn, false, 0, 0},
-		{"schema", "positive", warn, true, 3, 1},
-		{"schema", "negative", warn, false, 0, 0},
-		{"duplicate", "positive", warn, true, 3, 1},
-		{"duplicate", "negative", warn, false, 0, 0},
+		{"proxy-id", "positive", "warn", warn, true, 2, 1},
+		{"proxy-id", "positive-ambiguous", "warn", warn, true, 1, 1},
+		{"proxy-id", "negative", "warn", warn, false, 0, 0},
+		{"naming", "positive", "warn", warn, true, 4, 1},
+		{"naming", "positive-enforce", "enforce", enforce, true, 4, 1},
+		{"naming", "negative", "warn", warn, false, 0, 0},
+		{"naming", "negative", "enforce", enforce, false, 0, 0},
+		{"hostname-missing", "positive", "warn", warn, true, 3, 1},
+		{"hostname-missing", "negative", "warn", warn, false, 0, 0},
+		{"hostname-collision", "positive", "warn", warn, true, 1, 1},
+		{"hostname-collision", "negative", "warn", warn, false, 0, 0},
+		{"hostname-conflict", "positive", "warn", warn, true, 2, 1},
+		{"hostname-conflict", "negative", "warn", warn, false, 0, 0},
+		{"hostname-template", "positive", "warn", warn, true, 2, 1},
+		{"hostname-template", "negative", "warn", warn, false, 0, 0},
+		{"hostname-generator", "positive", "warn", warn, true, 5, 1},
+		{"hostname-generator", "negative", "warn", warn, false, 0, 0},
+		{"mesh-membership", "positive", "warn", warn, true, 8, 1},
+		{"mesh-membership", "positive", "complete", complete, true, 7, 1},
+		{"mesh-membership", "negative", "warn", warn, false, 0, 0},
+		{"mes-build", "positive", "warn", warn, true, 7, 1},
+		{"mes-build", "positive", "complete", complete, true, 7, 1},
+		{"mes-build", "negative", "warn", warn, false, 0, 0},
+		{"lb-local-traffic", "positive", "warn", warn, true, 1, 0},
+		{"lb-local-traffic", "suppressed", "warn", warn, true, 1, 0},
+		{"lb-local-traffic", "positive", "disabled", noLB, false, 0, 0},
+		{"lb-local-traffic", "negative", "warn", warn, false, 0, 0},
+		{"headless-pod-labels", "positive", "warn", warn, true, 3, 1},
+		{"headless-pod-labels", "negative", "warn", warn, false, 0, 0},
+		{"parse", "positive", "warn", warn, true, 4, 2},
+		{"parse", "stray", "warn", warn, true, 2, 0},
+		{"parse", "negative", "warn", warn, false, 0, 0},
+		{"schema", "positive", "warn", warn, true, 12, 1},
+		{"schema", "negative", "warn", warn, false, 0, 0},
+		{"system-namespace", "positive", "warn", warn, true, 3, 1},
+		{"system-namespace", "positive", "global", global, true, 4, 1},
+		{"system-namespace", "negative", "warn", warn, false, 0, 0},
+		{"duplicate", "positive", "warn", warn, true, 3, 1},
+		{"duplicate", "negative", "warn", warn, false, 0, 0},
 	}
 	covered := map[string][2]bool{}
 	for _, tt := range tests {
-		name := tt.rule + "/" + tt.file + "-" + tt.opts.Mode.String()
+		name := tt.rule + "/" + tt.file + "-" + tt.optsName
 		t.Run(name, func(t *testing.T) {
 			res := lintFiles(t, tt.opts, filepath.Join("rules", tt.rule, tt.file+".yaml"))
 			n := 0
@@ -213,7 +230,7 @@ func TestZoneName(t *testing.T) {
 		"type: MeshService\nname: a\nmesh: default\nspec: {}\n"
 	res = lint([]input{{Name: "zone.yaml", Data: []byte(doc)}}, options{Mode: naming.Warn, Zone: "eu-west"})
 	assert.Empty(t, res.Findings, "a Universal Mesh keeps its spec fields at the top level; the service gets eu-west.mesh.local")
-	c := newCluster(objectsOf(t, doc), options{Zone: "eu-west"}, &reporter{})
+	c := newCluster(objectsOf(t, doc), options{Zone: "eu-west"}.withDefaults(), new(Decoder), &reporter{})
 	require.Len(t, c.hostnames, 1)
 	st := c.generation().result.For(c.hostnames[0].svc.Kind, "default", "a")
 	var hosts []string
@@ -225,8 +242,8 @@ func TestZoneName(t *testing.T) {
 
 func objectsOf(t *testing.T, doc string) []*object {
 	t.Helper()
-	objs, errs := readObjects(input{Name: "t.yaml", Data: []byte(doc)})
-	require.Empty(t, errs)
+	objs, problems := readObjects(input{Name: "t.yaml", Data: []byte(doc)}, new(Decoder))
+	require.Empty(t, problems)
 	out := make([]*object, len(objs))
 	for i := range objs {
 		out[i] = &objs[i]

@@ -1,165 +1,166 @@
 package main
 
+// This file reads YAML (and JSON) streams into documents of nodes that know
+// their lines, and decodes nodes into Go values by their JSON field names,
+// reporting every problem with its field path and line. It knows nothing of
+// manifests.
+
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"math"
 	"reflect"
-	"regexp"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
 
-	"sigs.k8s.io/yaml"
+	yaml "go.yaml.in/yaml/v3"
 )
 
-// input is one file to lint: its name (used in findings) and its bytes.
-type input struct {
-	Name string
-	Data []byte
-}
-
-// location is where an object starts: file and 1-based line.
-type location struct {
-	File string
+// Document is one document of a YAML stream.
+type Document struct {
+	// Root is the document's value: a mapping, a sequence or a scalar. The
+	// lines of Root and of every node under it count from the start of the
+	// stream.
+	Root *yaml.Node
+	// Line is the line of Root's first token.
 	Line int
 }
 
-// form is the shape of a manifest.
-type form uint8
-
-const (
-	// kubernetesForm: apiVersion, kind, metadata, spec.
-	kubernetesForm form = iota + 1
-	// universalForm: type, name, mesh, labels, then spec (or, for a Mesh, the
-	// spec fields at the top level).
-	universalForm
-)
-
-// object is one resource read from a manifest, before any kind-specific
-// decoding. Name is metadata.name (Kubernetes form) or name (Universal form);
-// Namespace is set in the Kubernetes form only; Mesh is the Universal `mesh`
-// field (the Kubernetes form has none: see cluster.meshOfResource).
-type object struct {
-	Form        form
-	APIVersion  string
-	Kind        string
-	Name        string
-	Namespace   string
-	Mesh        string
-	Labels      map[string]string
-	Annotations map[string]string
-	Created     time.Time
-	// Type is the Kubernetes Secret `type` (the Universal `type` is Kind).
-	Type string
-	// Spec is the `spec` object; for a Universal Mesh, the whole document,
-	// since its spec fields are at the top level.
-	Spec json.RawMessage
-	// Data is the Secret `data`: a map of base64 values (Kubernetes) or one
-	// base64 string (Universal).
-	Data       json.RawMessage
-	StringData map[string]string
-	At         location
-}
-
-// manifest is the JSON shape every document is first decoded into. Both forms
-// fit in it: the Kubernetes form fills Kind and Metadata, the Universal form
-// Type, Name, Mesh and Labels. A Kubernetes Secret has both kind and type; kind
-// wins.
-type manifest struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	Metadata   struct {
-		Name              string            `json:"name"`
-		Namespace         string            `json:"namespace"`
-		Labels            map[string]string `json:"labels"`
-		Annotations       map[string]string `json:"annotations"`
-		CreationTimestamp time.Time         `json:"creationTimestamp"`
-	} `json:"metadata"`
-	Type         string            `json:"type"`
-	Name         string            `json:"name"`
-	Mesh         string            `json:"mesh"`
-	Labels       map[string]string `json:"labels"`
-	CreationTime time.Time         `json:"creationTime"`
-	Spec         json.RawMessage   `json:"spec"`
-	Data         json.RawMessage   `json:"data"`
-	StringData   map[string]string `json:"stringData"`
-	// Items holds the objects of a `kind: List`, as `kubectl get -o yaml`
-	// prints them.
-	Items []json.RawMessage `json:"items"`
-}
-
-// document is one YAML document of a file and the line it starts on.
-type document struct {
-	Data []byte
+// SyntaxError is a document of a stream that is not YAML.
+type SyntaxError struct {
+	// Line is the first line of the stream at which the document stops
+	// parsing: the parser accepts the document's lines before it, not with
+	// it. It is the document's first line when finding it would cost more
+	// than the budget (see ReadDocuments).
 	Line int
+	// Err is the parser's error.
+	Err error
 }
 
-// splitDocuments cuts a multi-document YAML stream into documents, each with
-// the 1-based line it starts on, so that an error in one is reported at its
-// place in the file and the others are still read.
-//
-// This is not YAML parsing: it only finds the document markers, which YAML
-// requires to stand at the start of a line. A line that is "---" (optionally
-// followed by a space or tab and more text, such as a comment or a tag) starts
-// a new document, and the text after the marker stays on the new document's
-// first line; a line that is "..." ends a document. Each document is then
-// decoded by the YAML library. CRLF line ends are accepted. A document's line
-// is that of its first line that is neither blank nor a comment; documents
-// with nothing else are dropped.
-func splitDocuments(data []byte) []document {
-	var docs []document
-	start, startLine := 0, 1
-	line := 1
-	flush := func(end int) {
-		if end > start {
-			if d, l := skipComments(data[start:end], startLine); len(d) > 0 {
-				docs = append(docs, document{Data: d, Line: l})
-			}
+// Error returns the parser's message without the line it names: the parser
+// (go.yaml.in/yaml/v3) reports the line of the enclosing construct rather
+// than of the fault, counted from 0 for some errors, so the line is found
+// as Line says instead.
+func (e *SyntaxError) Error() string {
+	msg := e.Err.Error()
+	if rest, ok := strings.CutPrefix(msg, "yaml: line "); ok {
+		if _, tail, ok := strings.Cut(rest, ": "); ok {
+			return "yaml: " + tail
 		}
 	}
-	for pos := 0; pos < len(data); line++ {
-		end := bytes.IndexByte(data[pos:], '\n')
-		next := len(data)
-		if end >= 0 {
-			end += pos
-			next = end + 1
-		} else {
-			end = len(data)
+	return msg
+}
+
+func (e *SyntaxError) Unwrap() error { return e.Err }
+
+// ReadDocuments parses every document of a YAML stream. Documents are
+// separated as YAML defines it: a line that starts with "---" or "..."
+// followed by a space, a tab or the end of the line is a document marker,
+// never content (YAML 1.2, c-forbidden), so a document that does not parse
+// is reported on its own and the documents after it are still read.
+// Documents with nothing but comments, and null ones, are dropped.
+//
+// Placing a parse error takes parsing the document's prefixes again; that
+// work is bounded by four times the size of the stream.
+func ReadDocuments(data []byte) ([]Document, []*SyntaxError) {
+	if docs, ok := parseStream(data); ok {
+		return docs, nil
+	}
+	var docs []Document
+	var errs []*SyntaxError
+	budget := 4 * len(data)
+	for _, c := range chunks(data) {
+		root, err := parseChunk(c.data)
+		if err != nil {
+			errs = append(errs, &SyntaxError{Line: c.faultLine(&budget), Err: err})
+			continue
 		}
-		text := bytes.TrimSuffix(data[pos:end], []byte("\r"))
+		if root == nil {
+			continue
+		}
+		shiftLines(root, c.line-1)
+		docs = append(docs, Document{Root: root, Line: root.Line})
+	}
+	return docs, errs
+}
+
+// parseStream parses a stream in one pass, which is cheaper than one parser
+// per document; false when a document does not parse (then each is parsed
+// on its own).
+func parseStream(data []byte) ([]Document, bool) {
+	var docs []Document
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var doc yaml.Node
+		if err := dec.Decode(&doc); err != nil {
+			return docs, errors.Is(err, io.EOF)
+		}
+		if len(doc.Content) > 0 && !isNull(doc.Content[0]) {
+			docs = append(docs, Document{Root: doc.Content[0], Line: doc.Content[0].Line})
+		}
+	}
+}
+
+// chunk is the text of one document and the line it starts on.
+type chunk struct {
+	data []byte
+	// line is the line of data's first byte; firstLine that of its first
+	// line that is neither blank nor a comment.
+	line, firstLine int
+}
+
+// chunks cuts a stream at its document markers. A "---" line starts a new
+// chunk, unless the current one holds nothing but blank lines, comments and
+// directives, which belong to the document the marker opens; a "..." line
+// ends the current chunk. Chunks without content are dropped.
+func chunks(data []byte) []chunk {
+	var out []chunk
+	cur := chunk{line: 1}
+	// content: the current chunk has a line of content; marked: it has a
+	// "---" (a second one starts another document, even an empty one).
+	start, content, marked := 0, false, false
+	flush := func(end int) {
+		if content {
+			cur.data = data[start:end]
+			out = append(out, cur)
+		}
+	}
+	line := 1
+	for pos := 0; pos < len(data); line++ {
+		next := len(data)
+		if i := bytes.IndexByte(data[pos:], '\n'); i >= 0 {
+			next = pos + i + 1
+		}
+		text := bytes.TrimRight(data[pos:next], "\r\n")
 		switch {
 		case isMarker(text, "---"):
-			flush(pos)
-			// Keep the rest of the marker line ("--- !tag", "--- # note") as
-			// the first line of the new document, aligned with its line.
-			start, startLine = pos+3, line
+			if content || marked {
+				flush(pos)
+				start, content = pos, false
+				cur = chunk{line: line}
+			}
+			marked = true
+			if rest := bytes.TrimSpace(text[3:]); len(rest) > 0 && rest[0] != '#' {
+				content, cur.firstLine = true, line // "--- value"
+			}
 		case isMarker(text, "..."):
-			flush(pos)
-			start, startLine = next, line+1
+			flush(next)
+			start, content, marked = next, false, false
+			cur = chunk{line: line + 1}
+		default:
+			if t := bytes.TrimSpace(text); !content && len(t) > 0 && t[0] != '#' && t[0] != '%' {
+				content, cur.firstLine = true, line
+			}
 		}
 		pos = next
 	}
 	flush(len(data))
-	return docs
-}
-
-// skipComments drops the blank and comment lines that open a document, so
-// that its line is that of its first content, and a document of comments only
-// disappears.
-func skipComments(d []byte, line int) ([]byte, int) {
-	for len(d) > 0 {
-		text, rest, more := bytes.Cut(d, []byte("\n"))
-		if t := bytes.TrimSpace(text); len(t) > 0 && t[0] != '#' {
-			break
-		}
-		if !more {
-			return nil, line
-		}
-		d, line = rest, line+1
-	}
-	return d, line
+	return out
 }
 
 // isMarker reports whether line is the document marker m, alone or followed
@@ -168,141 +169,525 @@ func isMarker(line []byte, m string) bool {
 	return bytes.HasPrefix(line, []byte(m)) && (len(line) == len(m) || line[len(m)] == ' ' || line[len(m)] == '\t')
 }
 
-// yamlLine finds the line number the YAML library puts in its errors
-// ("yaml: line 3: ..."), so that it can be made absolute in the file.
-var yamlLine = regexp.MustCompile(`^(?:error converting YAML to JSON: )?yaml: line (\d+): `)
+// parseChunk parses one document. It returns nil for a document with no
+// value.
+func parseChunk(data []byte) (*yaml.Node, error) {
+	var doc yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	if len(doc.Content) == 0 {
+		return nil, nil
+	}
+	root := doc.Content[0]
+	if isNull(root) {
+		return nil, nil // "---" followed by comments only, or a null
+	}
+	return root, nil
+}
 
-// parseError is a document that could not be read: the linter reports it and
-// exits with status 2.
-type parseError struct {
-	At  location
+// faultLine returns the line of the stream at which c stops parsing: the
+// line after the longest prefix of whole lines that parses. Prefixes are
+// tried from the longest down, since a shorter one may fail where a longer
+// one closes a bracket or a quote. Each try is paid from budget; when it runs
+// out, the document's first line stands in.
+func (c *chunk) faultLine(budget *int) int {
+	// ends are the offsets just past each newline, last first.
+	for end := len(c.data); end > 0; {
+		cut := bytes.LastIndexByte(c.data[:end-1], '\n')
+		if cut < 0 {
+			break
+		}
+		end = cut + 1
+		if *budget -= end; *budget < 0 {
+			break
+		}
+		if _, err := parseChunk(c.data[:end]); err == nil {
+			return c.line + bytes.Count(c.data[:end], []byte("\n"))
+		}
+	}
+	return c.firstLine
+}
+
+// shiftLines adds delta to the line of n and every node under it. Alias
+// nodes point into the tree, so every node is visited once through Content.
+func shiftLines(n *yaml.Node, delta int) {
+	if delta == 0 {
+		return
+	}
+	n.Line += delta
+	for _, c := range n.Content {
+		shiftLines(c, delta)
+	}
+}
+
+// Resolved tags of scalars.
+const (
+	tagNull      = "!!null"
+	tagBool      = "!!bool"
+	tagInt       = "!!int"
+	tagFloat     = "!!float"
+	tagString    = "!!str"
+	tagTimestamp = "!!timestamp"
+	tagBinary    = "!!binary"
+	tagMerge     = "!!merge"
+)
+
+// FieldError is a value that does not fit its place in the target type.
+type FieldError struct {
+	// Path names the value: "spec.endpoints[0].port", `metadata.labels["app"]`.
+	Path string
+	// Line is the line of the value (of the key, for an unknown field).
+	Line int
+	// Unknown is true for a field the target type does not have. Only a
+	// strict Decode reports those.
+	Unknown bool
+	// Msg says what is wrong.
 	Msg string
 }
 
-// readObjects decodes every document of in into objects. A document that is
-// not valid YAML, or not a resource, gives a parseError at its line; the other
-// documents are still read. Unknown kinds are kept (the rules ignore them).
-func readObjects(in input) ([]object, []parseError) {
-	var objs []object
-	var errs []parseError
-	for _, doc := range splitDocuments(in.Data) {
-		at := location{File: in.Name, Line: doc.Line}
-		js, err := yaml.YAMLToJSON(doc.Data)
+func (e *FieldError) Error() string {
+	if e.Path == "" {
+		return e.Msg
+	}
+	return e.Path + ": " + e.Msg
+}
+
+// MaxValues bounds the values one Decode call visits, aliases expanded, so
+// that a document of nested aliases cannot make it run for ever.
+const MaxValues = 1 << 16
+
+// Decoder stores YAML nodes into Go values. It follows encoding/json's
+// mapping of the node's JSON form onto the target: struct fields by their
+// exact `json` name (embedded structs promoted), maps, slices, pointers,
+// []byte from base64, json.RawMessage and json.Unmarshaler from the JSON
+// form, any as encoding/json would fill it. Unlike encoding/json it reports
+// every problem, each with its path and line, and goes on with the rest:
+// values of the wrong kind, numbers out of range, fields given twice, string
+// values not among those an Enum type admits and, when strict, fields the
+// type does not have. A YAML merge key ("<<") merges as YAML defines it.
+//
+// A Decoder caches what it learns of struct types; it is not safe for
+// concurrent use.
+type Decoder struct {
+	structs map[reflect.Type]*structInfo
+}
+
+// Enum is implemented by string types that admit only some values.
+type Enum interface {
+	// Values lists the admitted values.
+	Values() []string
+}
+
+// Decode stores n into the value v points to. path names n in errors ("" for
+// a document). An absent or null n leaves v as it is.
+func (d *Decoder) Decode(n *yaml.Node, path string, v any, strict bool) []*FieldError {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return []*FieldError{{Path: path, Msg: fmt.Sprintf("cannot decode into %T", v)}}
+	}
+	st := decodeState{d: d, strict: strict, budget: MaxValues}
+	st.value(n, path, rv.Elem())
+	return st.errs
+}
+
+type decodeState struct {
+	d      *Decoder
+	strict bool
+	budget int
+	over   bool
+	errs   []*FieldError
+}
+
+func (st *decodeState) fail(n *yaml.Node, path, format string, args ...any) {
+	line := 0
+	if n != nil {
+		line = n.Line
+	}
+	st.errs = append(st.errs, &FieldError{Path: path, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+// visit resolves an alias and counts n against the budget; false when the
+// budget is spent (reported once).
+func (st *decodeState) visit(n *yaml.Node, path string) (*yaml.Node, bool) {
+	for hops := 0; n != nil && n.Kind == yaml.AliasNode; hops++ {
+		if hops > MaxValues {
+			return nil, false
+		}
+		n = n.Alias
+	}
+	st.budget--
+	if st.budget < 0 {
+		if !st.over {
+			st.over = true
+			st.fail(n, path, "more than %d values once aliases are expanded", MaxValues)
+		}
+		return nil, false
+	}
+	return n, true
+}
+
+var (
+	typeNode        = reflect.TypeFor[*yaml.Node]()
+	typeRaw         = reflect.TypeFor[json.RawMessage]()
+	typeUnmarshaler = reflect.TypeFor[json.Unmarshaler]()
+	typeEnum        = reflect.TypeFor[Enum]()
+)
+
+func isNull(n *yaml.Node) bool {
+	return n.Kind == yaml.ScalarNode && n.Tag == tagNull
+}
+
+func (st *decodeState) value(n *yaml.Node, path string, v reflect.Value) {
+	if n == nil {
+		return
+	}
+	n, ok := st.visit(n, path)
+	if !ok || n == nil {
+		return
+	}
+	t := v.Type()
+	switch {
+	case t == typeNode:
+		v.Set(reflect.ValueOf(n))
+		return
+	case isNull(n):
+		if t.Kind() == reflect.Pointer || t.Kind() == reflect.Interface || t.Kind() == reflect.Map || t.Kind() == reflect.Slice {
+			v.SetZero()
+		}
+		return // like encoding/json: null leaves other values as they are
+	case t == typeRaw:
+		js, err := st.json(n, nil, path)
+		if err == nil {
+			v.SetBytes(js)
+		}
+		return
+	case reflect.PointerTo(t).Implements(typeUnmarshaler):
+		js, err := st.json(n, nil, path)
 		if err != nil {
-			errs = append(errs, yamlError(at, err))
+			return
+		}
+		if err := v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(js); err != nil {
+			st.fail(n, path, "%s", strings.TrimPrefix(err.Error(), "json: "))
+		}
+		return
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			v.Set(reflect.New(t.Elem()))
+		}
+		st.value(n, path, v.Elem())
+	case reflect.Struct:
+		st.structValue(n, path, v)
+	case reflect.Map:
+		st.mapValue(n, path, v)
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			st.bytesValue(n, path, v)
+			return
+		}
+		if n.Kind != yaml.SequenceNode {
+			st.wrongKind(n, path, t)
+			return
+		}
+		s := reflect.MakeSlice(t, len(n.Content), len(n.Content))
+		for i, item := range n.Content {
+			st.value(item, path+"["+strconv.Itoa(i)+"]", s.Index(i))
+		}
+		v.Set(s)
+	case reflect.Interface:
+		if t.NumMethod() != 0 {
+			st.fail(n, path, "cannot decode into %s", t)
+			return
+		}
+		js, err := st.json(n, nil, path)
+		if err != nil {
+			return
+		}
+		var x any
+		if err := json.Unmarshal(js, &x); err != nil {
+			st.fail(n, path, "%v", err)
+			return
+		}
+		if x != nil {
+			v.Set(reflect.ValueOf(x))
+		}
+	default:
+		st.scalarValue(n, path, v)
+	}
+}
+
+func (st *decodeState) scalarValue(n *yaml.Node, path string, v reflect.Value) {
+	t := v.Type()
+	if n.Kind != yaml.ScalarNode {
+		st.wrongKind(n, path, t)
+		return
+	}
+	switch t.Kind() {
+	case reflect.String:
+		if !isStringTag(n) {
+			st.wrongKind(n, path, t)
+			return
+		}
+		if t.Implements(typeEnum) {
+			values := reflect.Zero(t).Interface().(Enum).Values()
+			if !slices.Contains(values, n.Value) {
+				st.fail(n, path, "%q is not one of %s", n.Value, quoteAll(values))
+				return
+			}
+		}
+		v.SetString(n.Value)
+	case reflect.Bool:
+		b, ok := parseBool(n)
+		if !ok {
+			st.wrongKind(n, path, t)
+			return
+		}
+		v.SetBool(b)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		i, err := parseInt(n)
+		if err != nil {
+			st.wrongKind(n, path, t)
+			return
+		}
+		if v.OverflowInt(i) {
+			st.fail(n, path, "%s is out of range (%d to %d)", n.Value, -1<<(t.Bits()-1), 1<<(t.Bits()-1)-1)
+			return
+		}
+		v.SetInt(i)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		i, err := parseInt(n)
+		if err != nil {
+			st.wrongKind(n, path, t)
+			return
+		}
+		if i < 0 || v.OverflowUint(uint64(i)) {
+			st.fail(n, path, "%s is out of range (0 to %d)", n.Value, uint64(1)<<t.Bits()-1)
+			return
+		}
+		v.SetUint(uint64(i))
+	case reflect.Float32, reflect.Float64:
+		f, ok := parseFloat(n)
+		if !ok {
+			st.wrongKind(n, path, t)
+			return
+		}
+		v.SetFloat(f)
+	default:
+		st.fail(n, path, "cannot decode into %s", t)
+	}
+}
+
+func (st *decodeState) bytesValue(n *yaml.Node, path string, v reflect.Value) {
+	if n.Kind != yaml.ScalarNode || !(isStringTag(n) || n.Tag == tagBinary) {
+		st.wrongKind(n, path, v.Type())
+		return
+	}
+	b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(n.Value), ""))
+	if err != nil {
+		st.fail(n, path, "not base64: %v", err)
+		return
+	}
+	v.SetBytes(b)
+}
+
+var typeStringMap = reflect.TypeFor[map[string]string]()
+
+func (st *decodeState) mapValue(n *yaml.Node, path string, v reflect.Value) {
+	t := v.Type()
+	if n.Kind != yaml.MappingNode || t.Key().Kind() != reflect.String {
+		st.wrongKind(n, path, t)
+		return
+	}
+	if v.IsNil() {
+		v.Set(reflect.MakeMapWithSize(t, len(n.Content)/2))
+	}
+	if t == typeStringMap {
+		// Labels, annotations and selectors: no reflection per entry.
+		m := v.Interface().(map[string]string)
+		st.pairs(n, path, func(k, val *yaml.Node) {
+			if _, dup := m[k.Value]; dup {
+				st.duplicateKey(n, k, path)
+				return
+			}
+			if val, ok := st.visit(val, path); ok && val.Kind == yaml.ScalarNode && isStringTag(val) {
+				m[k.Value] = val.Value
+			} else if ok && isNull(val) {
+				m[k.Value] = "" // as encoding/json stores a null map value
+			} else if ok {
+				st.wrongKind(val, path+"["+strconv.Quote(k.Value)+"]", t.Elem())
+			}
+		})
+		return
+	}
+	st.pairs(n, path, func(k, val *yaml.Node) {
+		key := reflect.ValueOf(k.Value).Convert(t.Key())
+		if v.MapIndex(key).IsValid() {
+			st.duplicateKey(n, k, path)
+			return
+		}
+		e := reflect.New(t.Elem()).Elem()
+		st.value(val, path+"["+strconv.Quote(k.Value)+"]", e)
+		v.SetMapIndex(key, e)
+	})
+}
+
+// duplicateKey reports key k of mapping n given again, naming the line of
+// its first occurrence.
+func (st *decodeState) duplicateKey(n, k *yaml.Node, path string) {
+	first := 0
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if c := n.Content[i]; c.Kind == yaml.ScalarNode && c.Value == k.Value {
+			first = c.Line
+			break
+		}
+	}
+	st.fail(k, path+"["+strconv.Quote(k.Value)+"]", "given twice (first at line %d)", first)
+}
+
+func (st *decodeState) structValue(n *yaml.Node, path string, v reflect.Value) {
+	if n.Kind != yaml.MappingNode {
+		st.wrongKind(n, path, v.Type())
+		return
+	}
+	info := st.d.structInfo(v.Type())
+	var seen uint64
+	var seenMore map[int]bool // fields beyond the 64 bits of seen
+	st.pairs(n, path, func(k, val *yaml.Node) {
+		p := k.Value
+		if path != "" {
+			p = path + "." + k.Value
+		}
+		i, ok := info.byName[k.Value]
+		if !ok {
+			if st.strict {
+				msg := "unknown field"
+				if s := suggest(k.Value, info.names); s != "" {
+					msg += fmt.Sprintf(" (did you mean %q?)", s)
+				}
+				st.errs = append(st.errs, &FieldError{Path: p, Line: k.Line, Unknown: true, Msg: msg})
+			}
+			return
+		}
+		if i < 64 {
+			if seen&(1<<i) != 0 {
+				st.fail(k, p, "given twice")
+				return
+			}
+			seen |= 1 << i
+		} else {
+			if seenMore[i] {
+				st.fail(k, p, "given twice")
+				return
+			}
+			if seenMore == nil {
+				seenMore = map[int]bool{}
+			}
+			seenMore[i] = true
+		}
+		st.value(val, p, fieldByIndex(v, info.fields[i].index))
+	})
+}
+
+// pairs calls fn with each key and value of mapping n whose key is a scalar,
+// then with those a merge key ("<<") brings in that n does not give itself.
+// A key that is not a scalar is reported.
+func (st *decodeState) pairs(n *yaml.Node, path string, fn func(k, v *yaml.Node)) {
+	merges := false
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		switch {
+		case k.Kind == yaml.ScalarNode && k.Tag == tagMerge:
+			merges = true
+		case k.Kind != yaml.ScalarNode:
+			st.fail(k, path, "a key is not a string")
+		default:
+			fn(k, n.Content[i+1])
+		}
+	}
+	if merges {
+		seen := map[string]bool{}
+		for _, kv := range st.merged(n, path, seen, nil) {
+			fn(kv[0], kv[1])
+		}
+	}
+}
+
+// merged appends to out the pairs the merge keys of mapping n bring in, as
+// YAML defines them: the keys of n win over merged ones, and of the mappings
+// a merge key names, earlier ones win over later ones. seen holds the keys
+// already given.
+func (st *decodeState) merged(n *yaml.Node, path string, seen map[string]bool, out [][2]*yaml.Node) [][2]*yaml.Node {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Kind == yaml.ScalarNode && k.Tag != tagMerge {
+			seen[k.Value] = true
+		}
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if k := n.Content[i]; k.Kind != yaml.ScalarNode || k.Tag != tagMerge {
 			continue
 		}
-		js = bytes.TrimSpace(js)
-		if len(js) == 0 || bytes.Equal(js, []byte("null")) {
-			continue // empty document: blank lines and comments only
+		src, ok := st.visit(n.Content[i+1], path)
+		if !ok {
+			return out
 		}
-		var err2 error
-		objs, err2 = appendObjects(objs, js, at, 0)
-		if err2 != nil {
-			errs = append(errs, parseError{At: at, Msg: err2.Error()})
+		sources := []*yaml.Node{src}
+		if src.Kind == yaml.SequenceNode {
+			sources = src.Content
 		}
-	}
-	return objs, errs
-}
-
-// maxListDepth bounds nested `kind: List` documents, so that a hostile input
-// cannot recurse without limit.
-const maxListDepth = 4
-
-// appendObjects decodes the JSON of one document (a resource, or a List of
-// them) and appends the objects to objs.
-func appendObjects(objs []object, js []byte, at location, depth int) ([]object, error) {
-	if js[0] != '{' {
-		return objs, fmt.Errorf("document is not a mapping (a resource needs kind or type)")
-	}
-	var m manifest
-	if err := json.Unmarshal(js, &m); err != nil {
-		return objs, decodeError("", err)
-	}
-	switch {
-	case m.Kind == "List" || (m.Kind == "" && m.Type == "" && m.Items != nil):
-		if depth >= maxListDepth {
-			return objs, fmt.Errorf("kind List nested more than %d deep", maxListDepth)
-		}
-		var errs []error
-		for i, item := range m.Items {
-			item = bytes.TrimSpace(item)
-			if len(item) == 0 || bytes.Equal(item, []byte("null")) {
+		for _, m := range sources {
+			if m, ok = st.visit(m, path); !ok {
+				return out
+			}
+			if m.Kind != yaml.MappingNode {
+				st.fail(m, path, "a merge key (<<) must name a mapping or a sequence of mappings")
 				continue
 			}
-			var err error
-			if objs, err = appendObjects(objs, item, at, depth+1); err != nil {
-				errs = append(errs, fmt.Errorf("items[%d]: %w", i, err))
+			for j := 0; j+1 < len(m.Content); j += 2 {
+				if k := m.Content[j]; k.Kind == yaml.ScalarNode && k.Tag != tagMerge && !seen[k.Value] {
+					seen[k.Value] = true
+					out = append(out, [2]*yaml.Node{k, m.Content[j+1]})
+				}
 			}
+			out = st.merged(m, path, seen, out)
 		}
-		if len(errs) > 0 {
-			return objs, errs[0]
-		}
-		return objs, nil
-	case m.Kind != "":
-		return append(objs, object{
-			Form:        kubernetesForm,
-			APIVersion:  m.APIVersion,
-			Kind:        m.Kind,
-			Name:        m.Metadata.Name,
-			Namespace:   m.Metadata.Namespace,
-			Labels:      m.Metadata.Labels,
-			Annotations: m.Metadata.Annotations,
-			Created:     m.Metadata.CreationTimestamp,
-			Type:        m.Type,
-			Spec:        m.Spec,
-			Data:        m.Data,
-			StringData:  m.StringData,
-			At:          at,
-		}), nil
-	case m.Type != "":
-		o := object{
-			Form:    universalForm,
-			Kind:    m.Type,
-			Name:    m.Name,
-			Mesh:    m.Mesh,
-			Labels:  m.Labels,
-			Created: m.CreationTime,
-			Spec:    m.Spec,
-			Data:    m.Data,
-			At:      at,
-		}
-		if o.Kind == kindMesh {
-			o.Spec = js // a Universal Mesh has its spec fields at the top level
-		}
-		return append(objs, o), nil
 	}
-	return objs, fmt.Errorf("document has neither kind (Kubernetes form) nor type (Universal form)")
+	return out
 }
 
-// decodeError rewords a JSON decoding error in terms of the manifest: the
-// field path under prefix, what was found and what belongs there, instead of
-// Go type names.
-func decodeError(prefix string, err error) error {
-	var te *json.UnmarshalTypeError
-	if !errors.As(err, &te) {
-		return err
-	}
-	field := te.Field
-	if prefix != "" {
-		field = strings.TrimSuffix(prefix+"."+field, ".")
-	}
-	if field == "" {
-		field = "document"
-	}
-	return fmt.Errorf("%s: got %s, want %s", field, withArticle(te.Value), jsonKind(te.Type))
+// wrongKind reports a value of the wrong kind for t, in JSON words.
+func (st *decodeState) wrongKind(n *yaml.Node, path string, t reflect.Type) {
+	st.fail(n, path, "got %s, want %s", nodeKind(n), typeKind(t))
 }
 
-// withArticle puts "a" or "an" before a JSON value kind ("array", "number").
-func withArticle(s string) string {
-	if s != "" && strings.ContainsRune("aeiou", rune(s[0])) {
-		return "an " + s
+// nodeKind names the JSON kind of n's value.
+func nodeKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "an object"
+	case yaml.SequenceNode:
+		return "an array"
 	}
-	return "a " + s
+	switch n.Tag {
+	case tagInt, tagFloat:
+		return "a number"
+	case tagBool:
+		return "a boolean"
+	case tagNull:
+		return "null"
+	}
+	return "a string"
 }
 
-// jsonKind names what a Go type holds in JSON words.
-func jsonKind(t reflect.Type) string {
+// typeKind names what a Go type holds, in JSON words.
+func typeKind(t reflect.Type) string {
+	if t.Implements(typeEnum) {
+		return "one of " + quoteAll(reflect.Zero(t).Interface().(Enum).Values())
+	}
 	switch t.Kind() {
 	case reflect.Map, reflect.Struct:
 		return "an object"
@@ -321,20 +706,276 @@ func jsonKind(t reflect.Type) string {
 	case reflect.Float32, reflect.Float64:
 		return "a number"
 	case reflect.Pointer:
-		return jsonKind(t.Elem())
+		return typeKind(t.Elem())
 	}
 	return t.String()
 }
 
-// yamlError turns a YAML library error into a parseError at the line it names,
-// counted from the start of the file.
-func yamlError(at location, err error) parseError {
-	msg := err.Error()
-	if m := yamlLine.FindStringSubmatchIndex(msg); m != nil {
-		if n, convErr := strconv.Atoi(msg[m[2]:m[3]]); convErr == nil && n > 0 {
-			at.Line += n - 1
-			msg = "yaml: " + msg[m[1]:]
+func isStringTag(n *yaml.Node) bool {
+	switch n.Tag {
+	case tagString, tagTimestamp, tagBinary:
+		return true
+	case tagNull, tagBool, tagInt, tagFloat, tagMerge:
+		return false
+	}
+	return true // a custom tag: its text
+}
+
+func parseBool(n *yaml.Node) (bool, bool) {
+	if n.Tag != tagBool {
+		return false, false
+	}
+	b, err := strconv.ParseBool(strings.ToLower(n.Value))
+	return b, err == nil
+}
+
+func parseInt(n *yaml.Node) (int64, error) {
+	if n.Tag != tagInt {
+		return 0, errors.New("not an integer")
+	}
+	return strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64)
+}
+
+func parseFloat(n *yaml.Node) (float64, bool) {
+	switch n.Tag {
+	case tagInt:
+		i, err := parseInt(n)
+		return float64(i), err == nil
+	case tagFloat:
+		switch strings.ToLower(strings.TrimLeft(n.Value, "+-")) {
+		case ".inf", ".nan":
+			return 0, false // not a JSON number
+		}
+		f, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
+		return f, err == nil && !math.IsInf(f, 0)
+	}
+	return 0, false
+}
+
+// json appends the JSON form of n to dst. Values JSON cannot hold (.inf,
+// keys that are not scalars) are reported.
+func (st *decodeState) json(n *yaml.Node, dst []byte, path string) ([]byte, error) {
+	n, ok := st.visit(n, path)
+	if !ok {
+		return nil, errBudget
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		dst = append(dst, '{')
+		first := true
+		var err error
+		st.pairs(n, path, func(k, v *yaml.Node) {
+			if err != nil {
+				return
+			}
+			if !first {
+				dst = append(dst, ',')
+			}
+			first = false
+			dst = appendString(dst, k.Value)
+			dst = append(dst, ':')
+			dst, err = st.json(v, dst, path+"["+strconv.Quote(k.Value)+"]")
+		})
+		if err != nil {
+			return nil, err
+		}
+		return append(dst, '}'), nil
+	case yaml.SequenceNode:
+		dst = append(dst, '[')
+		for i, item := range n.Content {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			var err error
+			if dst, err = st.json(item, dst, path+"["+strconv.Itoa(i)+"]"); err != nil {
+				return nil, err
+			}
+		}
+		return append(dst, ']'), nil
+	}
+	switch n.Tag {
+	case tagNull:
+		return append(dst, "null"...), nil
+	case tagBool:
+		b, _ := parseBool(n)
+		return strconv.AppendBool(dst, b), nil
+	case tagInt:
+		i, err := parseInt(n)
+		if err != nil {
+			st.fail(n, path, "%s is not a 64-bit integer", n.Value)
+			return nil, err
+		}
+		return strconv.AppendInt(dst, i, 10), nil
+	case tagFloat:
+		f, ok := parseFloat(n)
+		if !ok {
+			st.fail(n, path, "%s is not a JSON number", n.Value)
+			return nil, errNotJSON
+		}
+		return strconv.AppendFloat(dst, f, 'g', -1, 64), nil
+	}
+	return appendString(dst, n.Value), nil
+}
+
+var (
+	errBudget  = errors.New("too many values")
+	errNotJSON = errors.New("not JSON")
+)
+
+// appendString appends s as a JSON string.
+func appendString(dst []byte, s string) []byte {
+	b, _ := json.Marshal(s) // a string always marshals
+	return append(dst, b...)
+}
+
+// NodeJSON returns the JSON form of n, for comparing documents and for
+// values typed json.RawMessage. It fails on what JSON cannot hold and past
+// MaxValues values.
+func NodeJSON(n *yaml.Node) ([]byte, error) {
+	st := decodeState{budget: MaxValues}
+	js, err := st.json(n, nil, "")
+	if err == nil && len(st.errs) > 0 {
+		err = st.errs[0]
+	}
+	return js, err
+}
+
+// structInfo is what Decode knows of a struct type: its JSON field names.
+type structInfo struct {
+	fields []fieldInfo
+	byName map[string]int
+	// names lists the field names, for suggestions.
+	names []string
+}
+
+type fieldInfo struct {
+	name  string
+	index []int
+}
+
+func (d *Decoder) structInfo(t reflect.Type) *structInfo {
+	if info, ok := d.structs[t]; ok {
+		return info
+	}
+	info := &structInfo{byName: map[string]int{}}
+	collectFields(t, nil, info)
+	if d.structs == nil {
+		d.structs = map[reflect.Type]*structInfo{}
+	}
+	d.structs[t] = info
+	return info
+}
+
+// collectFields adds the JSON fields of struct t, embedded structs without a
+// name promoted (a field of the outer struct wins over a promoted one of the
+// same name, as in encoding/json).
+func collectFields(t reflect.Type, index []int, info *structInfo) {
+	var embedded []reflect.StructField
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		ft := f.Type
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		if f.Anonymous && name == "" && ft.Kind() == reflect.Struct {
+			embedded = append(embedded, f)
+			continue
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		if _, dup := info.byName[name]; dup {
+			continue
+		}
+		info.byName[name] = len(info.fields)
+		info.names = append(info.names, name)
+		info.fields = append(info.fields, fieldInfo{name: name, index: append(append([]int(nil), index...), i)})
+	}
+	for _, f := range embedded {
+		ft := f.Type
+		if ft.Kind() == reflect.Pointer {
+			ft = ft.Elem()
+		}
+		collectFields(ft, append(append([]int(nil), index...), f.Index[0]), info)
+	}
+}
+
+// fieldByIndex returns the field of struct v at index, allocating the
+// embedded pointers on the way.
+func fieldByIndex(v reflect.Value, index []int) reflect.Value {
+	for i, x := range index {
+		if i > 0 && v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				v.Set(reflect.New(v.Type().Elem()))
+			}
+			v = v.Elem()
+		}
+		v = v.Field(x)
+	}
+	return v
+}
+
+// suggest returns the name among names closest to s, within two edits, or "".
+func suggest(s string, names []string) string {
+	best, bestDist := "", 3
+	for _, n := range names {
+		if d := editDistance(strings.ToLower(s), strings.ToLower(n), bestDist); d < bestDist {
+			best, bestDist = n, d
 		}
 	}
-	return parseError{At: at, Msg: msg}
+	return best
+}
+
+// editDistance is the Levenshtein distance of a and b, or limit when it is at
+// least limit.
+func editDistance(a, b string, limit int) int {
+	if len(a) > 64 || len(b) > 64 || abs(len(a)-len(b)) >= limit {
+		return limit
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin >= limit {
+			return limit
+		}
+		prev, cur = cur, prev
+	}
+	return min(prev[len(b)], limit)
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// quoteAll writes values as "a", "b", "c".
+func quoteAll(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = strconv.Quote(v)
+	}
+	return strings.Join(q, ", ")
 }

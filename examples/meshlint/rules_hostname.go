@@ -3,9 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/meshcore/meshcore/hostname"
@@ -63,45 +60,36 @@ func (s *service) subject() string {
 }
 
 // checkHostnameMissing reports, in meshes whose MeshService mode is
-// Exclusive, the services that get no hostname. Under Exclusive, outbounds
-// exist only for MeshService, MeshExternalService and MeshMultiZoneService,
-// and DNS answers only the hostnames in their status, so such a service is
-// unreachable by name. The message carries hostname.Explain's reasons and,
-// for a local Kubernetes MeshService, the generator the reference does not
-// ship.
+// Exclusive, the services that callers have no name for: no generated
+// hostname and no Kubernetes DNS name. Under Exclusive a proxy has outbounds
+// only for the VIPs and hostnames of MeshServices, MeshExternalServices and
+// MeshMultiZoneServices. A MeshService made from a ClusterIP Service carries
+// the ClusterIP as its VIP, so its cluster DNS name reaches it and it needs
+// no hostname; everything else (Universal MeshServices, services synced from
+// other zones, MeshExternalServices, MeshMultiZoneServices) is reachable by
+// name only through a generated hostname. The message carries
+// hostname.Explain's reasons.
 func checkHostnameMissing(c *cluster, r *reporter) {
+	if c.opts.Role != hostname.Zone {
+		return // no proxy resolves names on a global control plane
+	}
 	g := c.generation()
 	for i := range c.hostnames {
 		s := &c.hostnames[i]
-		if mode, ok := c.meshMode(s.svc.Mesh); !ok || mode != meshModeExclusive {
+		if s.derived {
+			continue // the cluster DNS name resolves to its VIP, the ClusterIP
+		}
+		if mode, known, _ := c.meshMode(s.svc.Mesh); !known || mode != modeExclusive {
 			continue
 		}
 		if g.byKey[keyOf(&s.svc)] != s || len(g.result.For(s.svc.Kind, s.svc.Mesh, s.svc.ID()).Addresses) > 0 {
 			continue
 		}
-		var b strings.Builder
-		fmt.Fprintf(&b, "%sgets no hostname, and mesh %q has MeshService mode Exclusive, where only generated hostnames resolve", s.subject(), s.svc.Mesh)
-		if s.derived {
-			fmt.Fprintf(&b, " (%q does not)", s.svc.Name+"."+s.svc.Namespace+".svc.cluster.local")
-		}
-		b.WriteString(": ")
 		reasons := hostname.Explain(s.svc, g.gens, g.result)
-		b.WriteString(strings.Join(reasons[1:], "; ")) // reasons[0] sums up: no hostname
-		if lk := c.localKube; lk != nil && lk.Selector.MeshService.Matches(s.svc.Labels) {
-			fmt.Fprintf(&b, "; the reference ships no HostnameGenerator for local Kubernetes MeshServices: add one such as meshcore's %q (meshService.matchLabels %s, template %q)",
-				lk.Name, formatLabels(lk.Selector.MeshService.MatchLabels), lk.Template)
-		}
-		r.addInMesh(s.obj, s.svc.Mesh, severityError, "%s", b.String())
+		r.addInMesh(s.obj, s.svc.Mesh, severityError,
+			"gets no hostname, and %s, where callers reach a %s only by a generated hostname (it has no Kubernetes DNS name): %s",
+			c.modePhrase(s.svc.Mesh), s.svc.Kind, strings.Join(reasons[1:], "; ")) // reasons[0] sums up: no hostname
 	}
-}
-
-// formatLabels writes labels as {k: v, ...}, sorted by key.
-func formatLabels(labels map[string]string) string {
-	parts := make([]string, 0, len(labels))
-	for _, k := range slices.Sorted(maps.Keys(labels)) {
-		parts = append(parts, k+": "+strconv.Quote(labels[k]))
-	}
-	return "{" + strings.Join(parts, ", ") + "}"
 }
 
 // checkHostnameCollision reports every service that lost a hostname to an
@@ -192,4 +180,18 @@ func flatten(err error) []error {
 		return j.Unwrap()
 	}
 	return []error{err}
+}
+
+// modePhrase says what MeshService mode mesh is linted in: `mesh "poc" has
+// MeshService mode Exclusive`, or, for a Mesh that sets none, that it is
+// linted as Exclusive and why.
+func (c *cluster) modePhrase(mesh string) string {
+	mode, known, set := c.meshMode(mesh)
+	switch {
+	case !known:
+		return fmt.Sprintf("mesh %q is not among the inputs", mesh)
+	case !set:
+		return fmt.Sprintf("mesh %q sets no MeshService mode, which Kuma 3.0 always runs as Exclusive (Kuma 2.14 reads it as Disabled)", mesh)
+	}
+	return fmt.Sprintf("mesh %q has MeshService mode %s", mesh, mode)
 }

@@ -2,19 +2,22 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"maps"
 	"strconv"
+	"strings"
 
 	"github.com/meshcore/meshcore/hostname"
 )
 
 // checkLoadBalancerLocal warns about every LoadBalancer Service with
 // externalTrafficPolicy: Local. Its load-balancer address is meant for
-// clients outside the cluster; in many setups (kube-proxy in IPVS mode,
-// several CNIs and cloud load balancers) traffic from inside the cluster to
-// that address is handled on the calling node and reaches only backend pods
-// on that node, so callers on nodes without one cannot connect. Mesh ingress
-// gateways are the usual case.
+// clients outside the cluster. Pods that call it from inside may reach only
+// the backend pods of their own node, so those on nodes without one cannot
+// connect: under kube-proxy in IPVS mode, and wherever in-cluster traffic to
+// the address is not detected as local. kube-proxy in iptables mode with
+// local-traffic detection sends such traffic to every backend, so there it is
+// harmless; hence a warning, which the operator can turn off.
 func checkLoadBalancerLocal(c *cluster, r *reporter) {
 	for _, s := range c.services {
 		if s.spec.Type != serviceTypeLoadBalancer || s.spec.ExternalTrafficPolicy != trafficPolicyLocal {
@@ -25,8 +28,8 @@ func checkLoadBalancerLocal(c *cluster, r *reporter) {
 			inCluster += "." + s.obj.Namespace
 		}
 		r.add(s.obj, severityWarning,
-			"type LoadBalancer with externalTrafficPolicy: Local: in-cluster callers of its load-balancer address may reach only backend pods on their own node, so pods on nodes without one cannot connect; call it in-cluster by its ClusterIP or by name (%q), or use externalTrafficPolicy: Cluster if clients' source IPs need not be kept",
-			inCluster)
+			"type LoadBalancer with externalTrafficPolicy: Local: pods that call its load-balancer address may reach only backend pods on their own node, so those on nodes without one cannot connect, under kube-proxy in IPVS mode or wherever in-cluster traffic to that address is not detected as local (kube-proxy in iptables mode with local-traffic detection sends it to every backend); call it in-cluster by name (%q) or ClusterIP, or use externalTrafficPolicy: Cluster if clients' source IPs need not be kept; where it does not apply, turn it off with -disable %s or the annotation %s: %s",
+			inCluster, r.rule, disableKey, r.rule)
 	}
 }
 
@@ -39,7 +42,7 @@ func checkLoadBalancerLocal(c *cluster, r *reporter) {
 func checkHeadlessLabels(c *cluster, r *reporter) {
 	var templates map[string]*hostname.Template // compiled once per generator
 	for _, s := range c.services {
-		if !s.meshed || !s.headless() {
+		if !s.made || !s.headless() {
 			continue
 		}
 		for _, w := range s.pods {
@@ -86,19 +89,70 @@ func checkHeadlessLabels(c *cluster, r *reporter) {
 	}
 }
 
-// checkDuplicates reports every object defined again after its first
-// definition in the inputs (same kind and name, and namespace or mesh).
-// Applying both keeps whichever comes last, so the result depends on the
-// order; the linter uses the first.
+// identity is what makes an object unique where it is applied: kind,
+// namespace and name on Kubernetes; kind, mesh and name in Universal (a Mesh,
+// a HostnameGenerator: kind and name).
+type identity struct {
+	form                  form
+	kind, namespace, name string
+	mesh                  string
+}
+
+func identityOf(o *object) identity {
+	id := identity{form: o.Form, kind: o.Kind, name: o.Name}
+	if o.Form == kubernetesForm {
+		id.namespace = o.Namespace
+	} else if o.Kind != kindMesh && o.Kind != kindHostnameGenerator {
+		id.mesh = meshOfResource(o)
+	}
+	return id
+}
+
+// checkDuplicates reports, once per object, every object defined more than
+// once in the inputs (same kind and name, and namespace or mesh), naming
+// every place. Applying them all keeps whichever comes last, so the result
+// depends on the order: an error when the definitions differ, a warning when
+// they are identical. The linter uses the first. Inputs that are variants of
+// one setup are meant for -each.
 func checkDuplicates(c *cluster, r *reporter) {
-	first := make(map[identity]*object, len(c.objects))
+	groups := make(map[identity][]*object, len(c.objects))
+	var order []identity
 	for _, o := range c.objects {
 		id := identityOf(o)
-		f, dup := first[id]
-		if !dup {
-			first[id] = o
+		if groups[id] == nil {
+			order = append(order, id)
+		}
+		groups[id] = append(groups[id], o)
+	}
+	for _, id := range order {
+		defs := groups[id]
+		if len(defs) < 2 {
 			continue
 		}
-		r.add(o, severityError, "defined again (first at %s:%d): only one can exist, and applying both keeps the last; the linter uses the first", f.At.File, f.At.Line)
+		places := make([]string, len(defs))
+		files := map[string]bool{}
+		identical := true
+		first, _ := NodeJSON(defs[0].Root)
+		for i, o := range defs {
+			places[i] = fmt.Sprintf("line %d", o.At.Line)
+			if o.At.File != defs[1].At.File {
+				places[i] = fmt.Sprintf("%s:%d", o.At.File, o.At.Line)
+			}
+			files[o.At.File] = true
+			if js, err := NodeJSON(o.Root); i > 0 && (err != nil || string(js) != string(first)) {
+				identical = false
+			}
+		}
+		var hint string
+		if len(files) > 1 {
+			hint = "; if these files are alternatives, lint each on its own with -each"
+		}
+		if identical {
+			r.add(defs[1], severityWarning, "defined %d times, identically (%s): harmless when applied together, but one is enough%s",
+				len(defs), strings.Join(places, ", "), hint)
+			continue
+		}
+		r.add(defs[1], severityError, "defined %d times, differently (%s): only one can exist, and applying them all keeps the last; the linter uses the first%s",
+			len(defs), strings.Join(places, ", "), hint)
 	}
 }

@@ -71,11 +71,7 @@ func checkProxyID(c *cluster, r *reporter) {
 func (c *cluster) sampleProxy(mesh string) string {
 	var best *workload
 	for _, w := range c.workloads {
-		var nsLabels map[string]string
-		if ns := c.namespaces[w.obj.Namespace]; ns != nil {
-			nsLabels = ns.Labels
-		}
-		if topology.MeshOf(w.labels, nsLabels) != mesh || w.obj.Namespace == "" {
+		if topology.MeshOf(w.labels, c.nsLabels(w.obj.Namespace)) != mesh || w.obj.Namespace == "" {
 			continue
 		}
 		if best == nil || workloadRank(w) < workloadRank(best) ||
@@ -102,14 +98,14 @@ func workloadRank(w *workload) int {
 }
 
 // displayName is the name naming rules check: for control-plane kinds the
-// kuma.io/display-name label when set, else the object name.
-func displayName(o *object) string {
+// kuma.io/display-name label when set (fromLabel), else the object name.
+func displayName(o *object) (name string, fromLabel bool) {
 	if isKumaKind(o.Kind) {
 		if v := o.Labels[hostname.LabelDisplayName]; v != "" {
-			return v
+			return v, true
 		}
 	}
-	return o.Name
+	return o.Name, false
 }
 
 // checkNaming validates every name under naming.DefaultPolicy(-mode), as a
@@ -120,16 +116,18 @@ func displayName(o *object) string {
 func checkNaming(c *cluster, r *reporter) {
 	policy := naming.DefaultPolicy(c.opts.Mode)
 	type entry struct {
-		obj  *object
-		kind naming.Kind
-		name string
+		obj       *object
+		kind      naming.Kind
+		name      string
+		fromLabel bool
 	}
 	entries := make([]entry, 0, len(c.objects)+1)
 	for _, o := range c.objects {
-		entries = append(entries, entry{o, naming.Kind(o.Kind), displayName(o)})
+		name, fromLabel := displayName(o)
+		entries = append(entries, entry{o, naming.Kind(o.Kind), name, fromLabel})
 	}
 	zone := &object{Kind: string(naming.KindZone), Name: c.opts.Zone}
-	entries = append(entries, entry{zone, naming.KindZone, zone.Name})
+	entries = append(entries, entry{obj: zone, kind: naming.KindZone, name: zone.Name})
 
 	// Audit sees every distinct name, compliant ones included, so that no
 	// suggestion repeats another or takes an existing name.
@@ -169,9 +167,17 @@ func checkNaming(c *cluster, r *reporter) {
 			if !naming.BaseRule.Valid(e.name) {
 				when = "in every mode" // the base rule applies to every kind, Off included
 			}
-			r.add(e.obj, severityError, "name %q is rejected %s: %s; suggested name: %q", e.name, when, detail, suggestion)
+			what := "name"
+			if e.fromLabel {
+				what = "display name (label " + hostname.LabelDisplayName + ")"
+			}
+			r.add(e.obj, severityError, "%s %q is rejected %s: %s; suggested name: %q", what, e.name, when, detail, suggestion)
 			continue
 		}
-		r.add(e.obj, severityWarning, "%s; suggested name: %q", strings.Join(res.Warnings, "; "), suggestion)
+		msg := strings.Join(res.Warnings, "; ")
+		if e.fromLabel {
+			msg = "label " + hostname.LabelDisplayName + ": " + msg
+		}
+		r.add(e.obj, severityWarning, "%s; suggested name: %q", msg, suggestion)
 	}
 }
