@@ -46,5 +46,5 @@ spec:
 	// error Mesh/prod.eu (proxy-id) line 2
 	// error MeshExternalService/payments (mes-build) line 5
 	// exit status 1
-	// ERROR    MeshExternalService/payments  spec.tls.verification.caCert: could not load caCert: could not load data: Resource not found: type="Secret" name="payments-ca" mesh="default"; the egress skips this MeshExternalService and builds the others (a control plane without per-resource isolation stops at it and drops every MeshExternalService after it)  (mes-build)  prod.yaml:5
+	// ERROR    MeshExternalService/payments  spec.tls.verification.caCert: could not load caCert: could not load data: Resource not found: type="Secret" name="payments-ca" mesh="default"; the egress skips this MeshExternalService and builds the others (Kuma 2.9 and earlier stopped at it and dropped every MeshExternalService after it)  (mes-build)  prod.yaml:5
 }

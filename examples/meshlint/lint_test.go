@@ -114,6 +114,8 @@ func TestRules(t *testing.T) {
 		{"mesh-membership", "negative", "warn", warn, false, 0, 0},
 		{"mes-build", "positive", "warn", warn, true, 7, 1},
 		{"mes-build", "positive", "complete", complete, true, 7, 1},
+		{"mes-build", "positive-v3", "warn", warn, true, 4, 1},
+		{"mes-build", "positive-v3", "complete", complete, true, 4, 1},
 		{"mes-build", "negative", "warn", warn, false, 0, 0},
 		{"lb-local-traffic", "positive", "warn", warn, true, 1, 0},
 		{"lb-local-traffic", "suppressed", "warn", warn, true, 1, 0},

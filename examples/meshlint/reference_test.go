@@ -251,4 +251,6 @@ func TestExternalServiceWithoutEndpoints(t *testing.T) {
 		}
 	}
 	assert.True(t, warned, "%+v", res.Findings)
+	assert.Zero(t, res.count(severityError), "the reference admits and builds it without error: %+v", res.Findings)
+	assert.Equal(t, 0, res.exitCode())
 }

@@ -222,7 +222,7 @@ func checkExternalServices(c *cluster, r *reporter) {
 				sev = severityWarning
 				fmt.Fprintf(&b, " (Secret %q is not among the inputs: if the cluster has it, this builds; -complete says the inputs are the whole cluster)", me.Secret)
 			}
-			b.WriteString("; the egress skips this MeshExternalService and builds the others (a control plane without per-resource isolation stops at it and drops every MeshExternalService after it)")
+			b.WriteString("; the egress skips this MeshExternalService and builds the others (Kuma 2.9 and earlier stopped at it and dropped every MeshExternalService after it)")
 		case errors.Is(re.Err, topology.ErrConflict):
 			// The conflict message already says that none is built.
 		default:

@@ -29,7 +29,7 @@ func missingSecret(p *printer) error {
 	secrets := topology.StaticSecrets{}
 	p.line("4. One MeshExternalService names a missing Secret (4 MES, the 2nd is bad)")
 
-	// The reference: build in order, stop at the first failure.
+	// The reference through 2.9: build in order, stop at the first failure.
 	var old []string
 	for _, s := range services {
 		m, errs := topology.BuildEgressEndpointMap(ctx, topology.EgressInput{Services: []topology.MeshExternalService{s}, Secrets: secrets})
@@ -38,7 +38,7 @@ func missingSecret(p *printer) error {
 		}
 		old = append(old, m.Names()...)
 	}
-	p.line("   reference: %d of %d built %v", len(old), len(services), old)
+	p.line("   Kuma 2.9:  %d of %d built %v", len(old), len(services), old)
 
 	m, errs := topology.BuildEgressEndpointMap(ctx, topology.EgressInput{Services: services, Secrets: secrets})
 	p.line("   meshcore:  %d of %d built %v", len(m), len(services), m.Names())
