@@ -79,14 +79,22 @@ func checkHostnameMissing(c *cluster, r *reporter) {
 		if s.derived {
 			continue // the cluster DNS name resolves to its VIP, the ClusterIP
 		}
-		if mode, known, _ := c.meshMode(s.svc.Mesh); !known || mode != modeExclusive {
+		mode, known, set := c.meshMode(s.svc.Mesh)
+		if !known || mode != modeExclusive {
 			continue
+		}
+		// A Mesh that sets no mode is linted as Exclusive, as Kuma 3.0 runs
+		// it; 2.14 runs it as Disabled, where the legacy outbounds remain,
+		// so there the finding is a warning of what the upgrade breaks.
+		sev := severityError
+		if !set {
+			sev = severityWarning
 		}
 		if g.byKey[keyOf(&s.svc)] != s || len(g.result.For(s.svc.Kind, s.svc.Mesh, s.svc.ID()).Addresses) > 0 {
 			continue
 		}
 		reasons := hostname.Explain(s.svc, g.gens, g.result)
-		r.addInMesh(s.obj, s.svc.Mesh, severityError,
+		r.addInMesh(s.obj, s.svc.Mesh, sev,
 			"gets no hostname, and %s, where callers reach a %s only by a generated hostname (it has no Kubernetes DNS name): %s",
 			c.modePhrase(s.svc.Mesh), s.svc.Kind, strings.Join(reasons[1:], "; ")) // reasons[0] sums up: no hostname
 	}
