@@ -36,8 +36,8 @@
 // # Entry points
 //
 // [New], [ZoneProxy] and [Parse] make an [ID]; [ID.String] and [ID.AppendTo]
-// encode it; [FromNode] reads a go-control-plane node, and [NodeHash] keys a
-// go-control-plane snapshot cache by the canonical ID, so a control plane built
-// on go-control-plane gets the fix by changing one line. Parse of an ID without
-// escapes and AppendTo into a sized buffer do not allocate.
+// encode it. Parse of an ID without escapes and AppendTo into a sized buffer
+// do not allocate. The package depends on the standard library only; its
+// go-control-plane adapter, which reads a node's ID and keys a snapshot cache
+// by canonical ID, is [github.com/meshcore/meshcore/proxyid/xdsnode].
 package proxyid

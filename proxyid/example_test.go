@@ -1,14 +1,8 @@
 package proxyid_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
-
-	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
-	"github.com/envoyproxy/go-control-plane/pkg/cache/types"
-	cachev3 "github.com/envoyproxy/go-control-plane/pkg/cache/v3"
-	resourcev3 "github.com/envoyproxy/go-control-plane/pkg/resource/v3"
 
 	"github.com/meshcore/meshcore/proxyid"
 )
@@ -62,25 +56,4 @@ func ExampleResolve() {
 	// Output:
 	// mesh "aa.a", name "web.ns", err <nil>, canonical aa%2Ea.web.ns
 	// proxyid: resolve "aa.a.web.ns": ambiguous: mesh "aa" name "a.web.ns", mesh "aa.a" name "web.ns"
-}
-
-func ExampleNodeHash() {
-	ctx := context.Background()
-	cache := cachev3.NewSnapshotCache(false, proxyid.NodeHash{}, nil)
-
-	// The control plane keys each proxy's snapshot by its canonical ID.
-	for _, mesh := range []string{"aa", "aa.a"} {
-		id, _ := proxyid.New(mesh, "web.ns")
-		snap, _ := cachev3.NewSnapshot("v1", map[resourcev3.Type][]types.Resource{})
-		_ = cache.SetSnapshot(ctx, id.String(), snap)
-	}
-
-	// Envoy sends the ID from its bootstrap; the cache finds that proxy's snapshot.
-	node := &corev3.Node{Id: "aa%2Ea.web.ns"}
-	key := proxyid.NodeHash{}.ID(node)
-	_, err := cache.GetSnapshot(key)
-	id, _ := proxyid.FromNode(node)
-	fmt.Printf("key %s, mesh %q, snapshot found: %v\n", key, id.Mesh(), err == nil)
-	// Output:
-	// key aa%2Ea.web.ns, mesh "aa.a", snapshot found: true
 }

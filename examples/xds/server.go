@@ -14,6 +14,7 @@ import (
 	"github.com/envoyproxy/go-control-plane/pkg/log"
 	serverv3 "github.com/envoyproxy/go-control-plane/pkg/server/v3"
 	"github.com/meshcore/meshcore/proxyid"
+	"github.com/meshcore/meshcore/proxyid/xdsnode"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/keepalive"
@@ -23,7 +24,7 @@ import (
 // Server is an aggregated discovery (ADS) server that gives every proxy the
 // snapshot of its own mesh.
 //
-// The snapshot cache is keyed by proxyid.NodeHash: the canonical proxy ID. A
+// The snapshot cache is keyed by xdsnode.NodeHash: the canonical proxy ID. A
 // proxy's first request on a stream tells the server its node; the server
 // parses the ID with proxyid, so mesh "aa.a" is never read as mesh "aa", and
 // sets that proxy's snapshot to its mesh's (one shared snapshot per mesh and
@@ -31,7 +32,7 @@ import (
 // when a proxy's last stream closes its entry is cleared.
 type Server struct {
 	log    *slog.Logger
-	hash   proxyid.NodeHash
+	hash   xdsnode.NodeHash
 	cache  cachev3.SnapshotCache
 	grpc   *grpc.Server
 	ctx    context.Context // ends every xDS stream when cancelled
@@ -189,7 +190,7 @@ func (s *Server) streamRequest(key streamKey, node *corev3.Node) error {
 	if _, ok := s.streams[key]; ok {
 		return nil
 	}
-	id, err := proxyid.FromNode(node)
+	id, err := xdsnode.FromNode(node)
 	if err != nil {
 		s.log.Warn("proxy rejected", "node", node.GetId(), "err", err)
 		return status.Errorf(codes.InvalidArgument, "xds: node ID %q: %v", node.GetId(), err)

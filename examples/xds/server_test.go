@@ -40,7 +40,7 @@ func TestServerGivesEachProxyItsMesh(t *testing.T) {
 	}{
 		{id: "aa%2Ea.web-1.ns", agent: "gRPC Go", key: "aa%2Ea.web-1.ns", cluster: "aa.a_api___extsvc_80", listeners: 1},
 		{id: "aa.web-2.ns", agent: "gRPC Go", key: "aa.web-2.ns", cluster: "aa_api___extsvc_80", listeners: 1},
-		// Without a way to tell which proxies exist (NodeHash.Exists), a
+		// Without a way to tell which proxies exist (xdsnode.NodeHash.Exists), a
 		// legacy ID of a dotted mesh reads as the legacy codec read it.
 		{id: "aa.a.web-1.ns", agent: "gRPC Go", key: "aa.a.web-1.ns", cluster: "aa_api___extsvc_80", listeners: 1},
 		// Envoy gets clusters and load assignments, no API listeners.
