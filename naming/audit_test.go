@@ -1,8 +1,6 @@
 package naming
 
 import (
-	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -10,9 +8,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+	"github.com/meshcore/meshcore/internal/golden"
+)
 
 func auditInput() []Named {
 	return []Named{
@@ -60,7 +58,7 @@ func TestAudit(t *testing.T) {
 		t.Errorf("Audit of reversed input (-first +reversed):\n%s", diff)
 	}
 
-	golden(t, "audit.golden", rep.String())
+	checkGolden(t, "audit.golden", rep.String())
 }
 
 func TestAuditModes(t *testing.T) {
@@ -84,16 +82,7 @@ func TestAuditHashCollision(t *testing.T) {
 	assert.Equal(t, suggest(DNS1035Label, "Mesh", true, 1), rep.Findings[0].Suggestion)
 }
 
-func golden(t *testing.T, name, got string) {
+func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		require.NoError(t, os.MkdirAll("testdata", 0o755))
-		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "run go test -update to create it")
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s (-want +got):\n%s", path, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", name), []byte(got))
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -23,6 +22,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/testing/protocmp"
 
+	"github.com/meshcore/meshcore/internal/golden"
 	"github.com/meshcore/meshcore/topology"
 )
 
@@ -85,17 +85,11 @@ func TestEgressResourcesGolden(t *testing.T) {
 			checkValid(t, res)
 
 			got := marshalResources(t, res)
-			path := filepath.Join("testdata", "golden", tt.golden)
-			if *update {
-				require.NoError(t, os.WriteFile(path, got, 0o644))
-			}
-			wantBytes, err := os.ReadFile(path)
-			require.NoError(t, err, "run with -update to create the golden file")
-			want := unmarshalResources(t, wantBytes)
-			if diff := cmp.Diff(want, res, protocmp.Transform()); diff != "" {
+			golden.Check(t, filepath.Join("testdata", "golden", tt.golden), got)
+			// The golden form reads back as the same resources.
+			if diff := cmp.Diff(unmarshalResources(t, got), res, protocmp.Transform()); diff != "" {
 				t.Errorf("resources (-golden +got):\n%s", diff)
 			}
-			assert.Equal(t, string(wantBytes), string(got), "golden bytes")
 		})
 	}
 }

@@ -2,7 +2,6 @@ package topology_test
 
 import (
 	"context"
-	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -11,8 +10,6 @@ import (
 
 	"github.com/meshcore/meshcore/topology"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 func readCert(name string) []byte {
 	b, err := os.ReadFile(filepath.Join("testdata", "certs", name))

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,10 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/meshcore/meshcore/hostname"
+	"github.com/meshcore/meshcore/internal/golden"
 	"github.com/meshcore/meshcore/naming"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden from the current output")
 
 // lintFiles lints the given files (relative to testdata) together.
 func lintFiles(t testing.TB, opts options, files ...string) result {
@@ -49,16 +47,7 @@ func checkGolden(t *testing.T, name string, res result) {
 // under -update.
 func checkGoldenFile(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
-		require.NoError(t, os.WriteFile(path, got, 0o644))
-	}
-	want, err := os.ReadFile(path)
-	require.NoError(t, err, "missing golden file; run go test ./examples/meshlint -update")
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("output differs from %s (-want +got); rerun with -update if intended:\n%s", path, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", "golden", name), got)
 }
 
 func rulesOf(res result) []string {

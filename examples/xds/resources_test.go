@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,14 +14,13 @@ import (
 	"github.com/envoyproxy/go-control-plane/pkg/cache/types"
 	cachev3 "github.com/envoyproxy/go-control-plane/pkg/cache/v3"
 	"github.com/google/go-cmp/cmp"
+	"github.com/meshcore/meshcore/internal/golden"
 	"github.com/meshcore/meshcore/topology"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // faultsConfig has one service per fault the build reports, among good ones.
 const faultsConfig = `
@@ -150,15 +147,7 @@ func TestBuildGolden(t *testing.T) {
 			}
 		}
 	}
-	golden := filepath.Join("testdata", "config.golden")
-	if *update {
-		require.NoError(t, os.WriteFile(golden, out.Bytes(), 0o644))
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err)
-	if diff := cmp.Diff(string(want), out.String()); diff != "" {
-		t.Errorf("%s (-want +got), run with -update if intended:\n%s", golden, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", "config.golden"), out.Bytes())
 }
 
 // protoJSON renders m as indented JSON. protojson's own spacing is
