@@ -1,7 +1,9 @@
-// Package naming validates resource names against the DNS rules of
-// Kubernetes, and phases in a stricter rule for the kinds whose names end up
-// in DNS hostnames and proxy IDs without breaking the users who already have
-// non-compliant names.
+// Package naming owns every DNS name rule of meshcore: it validates resource
+// names against the DNS rules of Kubernetes, phases in a stricter rule for
+// the kinds whose names end up in DNS hostnames and proxy IDs without
+// breaking the users who already have non-compliant names, and says what a
+// hostname, a DNS name and a TLS server name may be. It depends on the
+// standard library only.
 //
 // # Rules
 //
@@ -22,6 +24,23 @@
 // Label keys and values follow apimachinery's IsQualifiedName and
 // IsValidLabelValue, messages included: [IsLabelKey], [CheckLabelKey],
 // [IsLabelValue], [CheckLabelValue].
+//
+// # Hostnames and DNS names
+//
+// Kubernetes' subdomain rule does not limit the labels of a name, so a name
+// it accepts may be one DNS cannot resolve. The other names a control plane
+// handles are not Kubernetes names at all. Each rule is one allocation-free
+// predicate, and all of them scan with one function:
+//
+//   - [IsHostname]: an RFC 1123 subdomain whose labels are each at most 63
+//     bytes (generated hostnames); [CheckHostname] says why not.
+//   - [IsDNSName]: a name as resolvers take it (an external endpoint's
+//     address): labels of 1 to 63 letters of either case, digits, '-' and
+//     '_', at most 255 bytes, an optional trailing dot, a last label that is
+//     not all digits.
+//   - [IsServerName]: a TLS server name, a DNS name without the trailing dot.
+//   - [IsDNSNamePart]: one or more labels of a DNS name of any length, for a
+//     name that becomes part of a longer one and is cut to fit.
 //
 // # Modes
 //

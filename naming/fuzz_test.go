@@ -11,11 +11,15 @@ func addSeeds(f *testing.F) {
 	for _, v := range ruleVectors {
 		f.Add(v.name)
 	}
+	for _, s := range []string{"_srv._tcp.Example.com.", "256.1.1.1", "a-.b", "123.a", "a_b.c-d.e"} {
+		f.Add(s)
+	}
 }
 
 // FuzzRules checks the three rules against k8s.io/apimachinery: the same
 // validity from the predicates and the same messages, in the same order,
-// from Check.
+// from Check; the label key and value checks likewise; and the DNS name
+// predicates against their regular-expression oracles.
 func FuzzRules(f *testing.F) {
 	addSeeds(f)
 	oracles := []struct {
@@ -34,11 +38,12 @@ func FuzzRules(f *testing.F) {
 			if !slices.Equal(want, got) {
 				t.Fatalf("%v.Check(%q) = %q, apimachinery says %q", o.rule, s, got, want)
 			}
-			if o.is(s) != (len(want) == 0) || o.rule.Valid(s) != (len(want) == 0) {
+			if o.is(s) != (len(want) == 0) || o.rule.Allows(s) != (len(want) == 0) {
 				t.Fatalf("Is%v(%q) = %v, apimachinery says %q", o.rule, s, o.is(s), want)
 			}
 		}
 		checkLabelOracle(t, s)
+		checkDNSNameOracles(t, s)
 	})
 }
 
@@ -53,7 +58,7 @@ func FuzzSuggest(f *testing.F) {
 			if again := Suggest(rule, s); again != got {
 				t.Fatalf("Suggest(%v, %q) not deterministic: %q then %q", rule, s, got, again)
 			}
-			if u := suggest(rule, s, true, 0); !rule.Valid(u) {
+			if u := suggest(rule, s, true, 0); !rule.Allows(u) {
 				t.Fatalf("hashed suggestion %q for %q breaks %v", u, s, rule)
 			}
 		}

@@ -10,19 +10,7 @@ import (
 // at most 63 bytes. Kubernetes' subdomain rule does not limit the labels, so a
 // name it accepts may still be unresolvable. It does not allocate.
 func IsHostname(s string) bool {
-	if !IsDNS1123Subdomain(s) {
-		return false
-	}
-	for {
-		i := strings.IndexByte(s, '.')
-		if i < 0 {
-			return len(s) <= MaxLabelLength
-		}
-		if i > MaxLabelLength {
-			return false
-		}
-		s = s[i+1:]
-	}
+	return len(s) <= MaxSubdomainLength && matchLabels(s, rfc1123Inside, rfc1123Edge, MaxLabelLength)
 }
 
 // CheckHostname returns the reasons s is not a hostname ([IsHostname]): the

@@ -86,15 +86,13 @@ func CheckLabelKey(s string) []string {
 // isQualifiedName matches ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9], whatever
 // the length.
 func isQualifiedName(s string) bool {
-	if s == "" || !isAlnumAnyCase(s[0]) || !isAlnumAnyCase(s[len(s)-1]) {
+	if s == "" || !inClass(s[0], labelValueEdge) || !inClass(s[len(s)-1], labelValueEdge) {
 		return false
 	}
 	for i := 1; i < len(s)-1; i++ {
-		if c := s[i]; !isAlnumAnyCase(c) && c != '-' && c != '_' && c != '.' {
+		if !inClass(s[i], labelValueInside) {
 			return false
 		}
 	}
 	return true
 }
-
-func isAlnumAnyCase(c byte) bool { return isAlnum(c) || 'A' <= c && c <= 'Z' }

@@ -147,7 +147,7 @@ func (r Result) Allowed() bool { return r.Err == nil }
 // go. Validate does not allocate when the name is accepted without warnings.
 func (p Policy) Validate(kind Kind, name string, op Op) Result {
 	rule := p.Rule(kind)
-	if rule.Valid(name) && !p.tooLong(kind, name) {
+	if rule.Allows(name) && !p.tooLong(kind, name) {
 		return Result{} // the common case: no second scan, nothing to build
 	}
 	return p.validate(kind, name, op, rule)
@@ -171,7 +171,7 @@ func (p Policy) validate(kind Kind, name string, op Op, rule Rule) Result {
 	}
 
 	var res Result
-	strict := rule != BaseRule && name != "" && p.Mode != Off && !rule.Valid(name)
+	strict := rule != BaseRule && name != "" && p.Mode != Off && !rule.Allows(name)
 	rejected := strict && p.rejects(op)
 	if limit := p.MaxLength[kind]; limit > 0 && len(name) > limit && !(rejected && rule.MaxLength() <= limit) {
 		errs = append(errs, &FieldError{Kind: kind, Field: "name", Value: name, Detail: maxLengthDetail(limit)})

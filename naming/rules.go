@@ -78,9 +78,9 @@ func (r Rule) String() string {
 	return "Rule(" + strconv.Itoa(int(r)) + ")"
 }
 
-// Valid reports whether s satisfies r. It does not allocate. An undefined
-// rule accepts nothing.
-func (r Rule) Valid(s string) bool {
+// Allows reports whether s satisfies r. It does not allocate. An undefined
+// rule allows nothing.
+func (r Rule) Allows(s string) bool {
 	switch r {
 	case DNS1035Label:
 		return IsDNS1035Label(s)
@@ -180,11 +180,11 @@ func IsDNS1123Subdomain(s string) bool {
 // matches only at the end of the text, so a trailing "\n" is invalid.
 
 func matchDNS1035Label(s string) bool {
-	return len(s) > 0 && isLower(s[0]) && matchLabelTail(s)
+	return len(s) > 0 && inClass(s[0], lowerLetter) && matchLabelTail(s)
 }
 
 func matchDNS1123Label(s string) bool {
-	return len(s) > 0 && isAlnum(s[0]) && matchLabelTail(s)
+	return len(s) > 0 && inClass(s[0], rfc1123Edge) && matchLabelTail(s)
 }
 
 // matchLabelTail checks s[1:] for [-a-z0-9]* and the last byte for [a-z0-9].
@@ -192,73 +192,85 @@ func matchDNS1123Label(s string) bool {
 // rendered into hostnames), where one branch-free pass that ANDs the byte
 // classes beats stopping at the first bad byte.
 func matchLabelTail(s string) bool {
-	acc := byte(classAlnum)
+	acc := byte(rfc1123Inside)
 	for i := 1; i < len(s); i++ {
 		acc &= byteClass[s[i]]
 	}
-	return acc&classDash != 0 && byteClass[s[len(s)-1]] == classAlnum
+	return acc&rfc1123Inside != 0 && inClass(s[len(s)-1], rfc1123Edge)
 }
 
-// matchDNS1123Subdomain checks each label: [a-z0-9], then [-a-z0-9]*, not
-// ending with '-', followed by a '.' and another label or by the end.
 func matchDNS1123Subdomain(s string) bool {
-	i := 0
-	for i < len(s) {
-		if byteClass[s[i]] != classAlnum {
+	return matchLabels(s, rfc1123Inside, rfc1123Edge, len(s))
+}
+
+// matchLabels is the one scanner of dotted names: it reports whether s is
+// one or more labels joined by '.', each of 1 to maxLabel bytes, whose bytes
+// all have the class bit inside and whose first and last bytes have the bit
+// edge. It does not limit len(s).
+func matchLabels(s string, inside, edge byte, maxLabel int) bool {
+	for start := 0; start < len(s); {
+		if !inClass(s[start], edge) {
 			return false
 		}
-		i = skipLabelBytes(s, i+1)
-		if s[i-1] == '-' {
+		end := skipLabelBytes(s, start+1, inside)
+		if end-start > maxLabel || !inClass(s[end-1], edge) {
 			return false
 		}
-		if i == len(s) {
+		if end == len(s) {
 			return true
 		}
-		if s[i] != '.' {
+		if s[end] != '.' {
 			return false
 		}
-		i++
+		start = end + 1
 	}
 	return false // empty, or ends with '.'
 }
 
-// skipLabelBytes returns the index of the first byte of s at or after i that
-// is not [-a-z0-9], or len(s). It tests 8 bytes per step while it can: the
-// AND of their classes has bit 0 set only if all of them are allowed.
-func skipLabelBytes(s string, i int) int {
+// skipLabelBytes returns the index of the first byte of s at or after i
+// that lacks the class bit inside, or len(s). It tests 8 bytes per step
+// while it can: the AND of their classes has the bit only if all of them
+// have it.
+func skipLabelBytes(s string, i int, inside byte) int {
 	for i+8 <= len(s) {
 		t := s[i : i+8]
 		if byteClass[t[0]]&byteClass[t[1]]&byteClass[t[2]]&byteClass[t[3]]&
-			byteClass[t[4]]&byteClass[t[5]]&byteClass[t[6]]&byteClass[t[7]]&1 == 0 {
+			byteClass[t[4]]&byteClass[t[5]]&byteClass[t[6]]&byteClass[t[7]]&inside == 0 {
 			break
 		}
 		i += 8
 	}
-	for i < len(s) && byteClass[s[i]] != 0 {
+	for i < len(s) && inClass(s[i], inside) {
 		i++
 	}
 	return i
 }
 
-// Byte classes: bit 0 is set for the bytes allowed inside an RFC 1123 label,
-// bit 1 for those also allowed at its ends, so the AND of several classes
-// says whether all the bytes may be inside a label.
+// Byte classes: one bit per set of bytes a rule allows in some position, so
+// that the AND of the classes of several bytes has a bit only when all of
+// them are in its set.
 const (
-	classDash  = 1 // '-'
-	classAlnum = 3 // [a-z0-9]
+	rfc1123Inside    = 1 << iota // [-a-z0-9]: inside a label of a Kubernetes name
+	rfc1123Edge                  // [a-z0-9]: at the ends of one
+	dnsInside                    // [-A-Za-z0-9_]: inside a label of a DNS name
+	dnsEdge                      // [A-Za-z0-9_]: at the ends of one
+	labelValueInside             // [-A-Za-z0-9_.]: inside a label value
+	labelValueEdge               // [A-Za-z0-9]: at the ends of one
+	digit                        // [0-9]
+	lowerLetter                  // [a-z]
 )
 
-// byteClass maps a byte to classAlnum, classDash or 0. It is a string
-// constant, so it is immutable and needs no initialization.
+// byteClass maps a byte to its class bits. It is a string constant, so it
+// is immutable and needs no initialization.
 const byteClass = "" +
 	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 0x00
 	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 0x10
-	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00" + // 0x20
-	"\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x00\x00\x00\x00\x00\x00" + // 0x30
-	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 0x40
-	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 0x50
-	"\x00\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03" + // 0x60
-	"\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x03\x00\x00\x00\x00\x00" + // 0x70
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x15\x10\x00" + // 0x20: '-' '.'
+	"\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x7f\x00\x00\x00\x00\x00\x00" + // 0x30: digits
+	"\x00\x3c\x3c\x3c\x3c\x3c\x3c\x3c\x3c\x3c\x3c\x3c\x3c\x3c\x3c\x3c" + // 0x40: 'A'-'O'
+	"\x3c\x3c\x3c\x3c\x3c\x3c\x3c\x3c\x3c\x3c\x3c\x00\x00\x00\x00\x1c" + // 0x50: 'P'-'Z' '_'
+	"\x00\xbf\xbf\xbf\xbf\xbf\xbf\xbf\xbf\xbf\xbf\xbf\xbf\xbf\xbf\xbf" + // 0x60: 'a'-'o'
+	"\xbf\xbf\xbf\xbf\xbf\xbf\xbf\xbf\xbf\xbf\xbf\x00\x00\x00\x00\x00" + // 0x70: 'p'-'z'
 	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 0x80
 	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 0x90
 	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 0xa0
@@ -268,6 +280,5 @@ const byteClass = "" +
 	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" + // 0xe0
 	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" // 0xf0
 
-func isLower(c byte) bool { return 'a' <= c && c <= 'z' }
-
-func isAlnum(c byte) bool { return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' }
+// inClass reports whether c has one of the class bits of class.
+func inClass(c, class byte) bool { return byteClass[c]&class != 0 }

@@ -121,7 +121,7 @@ func TestRuleVectors(t *testing.T) {
 				assert.Equal(t, w.messages(r), got, "Check")
 				assert.Equal(t, oracles[r](v.name), got, "apimachinery")
 				assert.Equal(t, w == "", predicates[r](v.name), "predicate")
-				assert.Equal(t, w == "", r.Valid(v.name), "Valid")
+				assert.Equal(t, w == "", r.Allows(v.name), "Allows")
 			})
 		}
 	}
@@ -142,7 +142,7 @@ func TestMessages(t *testing.T) {
 func TestRuleUndefined(t *testing.T) {
 	for _, r := range []Rule{0, 4, 255} {
 		assert.False(t, r.IsValid())
-		assert.False(t, r.Valid("a"))
+		assert.False(t, r.Allows("a"))
 		assert.Zero(t, r.MaxLength())
 		assert.Equal(t, []string{"naming: undefined " + r.String()}, r.Check("a"))
 	}
@@ -178,15 +178,25 @@ func TestNoAllocs(t *testing.T) {
 
 func TestByteClass(t *testing.T) {
 	require.Len(t, byteClass, 256)
-	for c := 0; c < 256; c++ {
-		want := 0
-		switch {
-		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-			want = classAlnum
-		case c == '-':
-			want = classDash
-		}
-		assert.Equal(t, want, int(byteClass[c]), "byte %#x", c)
-		assert.Equal(t, want == classAlnum, isAlnum(byte(c)), "isAlnum(%#x)", c)
+	sets := []struct {
+		bit   byte
+		bytes string
+	}{
+		{rfc1123Inside, "-abcdefghijklmnopqrstuvwxyz0123456789"},
+		{rfc1123Edge, "abcdefghijklmnopqrstuvwxyz0123456789"},
+		{dnsInside, "-_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"},
+		{dnsEdge, "_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"},
+		{labelValueInside, "-_.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"},
+		{labelValueEdge, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"},
+		{digit, "0123456789"},
+		{lowerLetter, "abcdefghijklmnopqrstuvwxyz"},
 	}
+	var all byte
+	for _, set := range sets {
+		all |= set.bit
+		for c := 0; c < 256; c++ {
+			assert.Equal(t, strings.IndexByte(set.bytes, byte(c)) >= 0, inClass(byte(c), set.bit), "byte %#x, class bit %#x", c, set.bit)
+		}
+	}
+	assert.Equal(t, byte(0xff), all, "every bit is one of the sets")
 }

@@ -36,7 +36,7 @@ func Suggest(rule Rule, name string) string {
 	if !rule.IsValid() {
 		rule = BaseRule
 	}
-	if rule.Valid(name) {
+	if rule.Allows(name) {
 		return name
 	}
 	return suggest(rule, name, false, 0)
@@ -63,7 +63,7 @@ func suggest(rule Rule, name string, unique bool, salt uint32) string {
 	if len(b) == 0 {
 		return "x-" + string(appendHash(nil, name, salt))
 	}
-	if rule == DNS1035Label && !isLower(b[0]) {
+	if rule == DNS1035Label && !inClass(b[0], lowerLetter) {
 		b = slices.Insert(b, 0, 'x', '-')
 	}
 	limit := rule.MaxLength()
@@ -87,14 +87,14 @@ func appendCleanLabel(b []byte, s string) []byte {
 	start := len(b)
 	for i := 0; i < len(s); {
 		c := lower(s[i])
-		if isAlnum(c) {
+		if inClass(c, rfc1123Edge) {
 			b = append(b, c)
 			i++
 			continue
 		}
 		// A run of non-alphanumeric bytes: kept if all '-', else one '-'.
 		j, bad := i, false
-		for ; j < len(s) && !isAlnum(lower(s[j])); j++ {
+		for ; j < len(s) && !inClass(lower(s[j]), rfc1123Edge); j++ {
 			bad = bad || s[j] != '-'
 		}
 		if bad {

@@ -85,7 +85,7 @@ func checkSuggestion(t testing.TB, rule Rule, in, got string) {
 	if again := Suggest(rule, got); again != got {
 		t.Fatalf("Suggest(%v, %q) = %q, but Suggest of that is %q", rule, in, got, again)
 	}
-	if rule.Valid(in) && got != in {
+	if rule.Allows(in) && got != in {
 		t.Fatalf("Suggest(%v, %q) = %q changed a valid name", rule, in, got)
 	}
 }

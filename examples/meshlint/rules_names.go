@@ -164,7 +164,7 @@ func checkNaming(c *cluster, r *reporter) {
 				detail = strings.Join(list.Details(), "; ")
 			}
 			when := "under -mode " + c.opts.Mode.String()
-			if !naming.BaseRule.Valid(e.name) {
+			if !naming.BaseRule.Allows(e.name) {
 				when = "in every mode" // the base rule applies to every kind, Off included
 			}
 			what := "name"
