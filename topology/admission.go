@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/meshcore/meshcore/internal/labels"
 	"github.com/meshcore/meshcore/naming"
 )
 
@@ -173,10 +174,11 @@ func (cp ControlPlane) checkLabels(m *MeshExternalService, errs []fieldError) []
 
 // sniWarnings returns the deprecation warnings for the service's KRI SNI.
 func (cp ControlPlane) sniWarnings(m *MeshExternalService) []string {
-	zone := m.Zone()
-	if zone == "" && cp.Role != RoleGlobal && m.Labels[LabelOrigin] != string(RoleGlobal) {
-		zone = cp.Zone
+	local := ""
+	if cp.Role != RoleGlobal && m.Labels[LabelOrigin] != string(RoleGlobal) {
+		local = cp.Zone // the label the control plane adds
 	}
+	zone := labels.ZoneOr(m.Labels, local)
 	port := strconv.FormatUint(uint64(m.Spec.Match.Port), 10)
 	reasons := kriSNIProblems(m.Mesh, zone, m.Namespace(), m.DisplayName(), port, m.kriSNI(m.Mesh, zone))
 	if len(reasons) == 0 {

@@ -114,8 +114,8 @@ func BenchmarkEgressResources(b *testing.B) {
 				var before, after runtime.MemStats
 				runtime.ReadMemStats(&before)
 				for b.Loop() {
-					if _, err := topology.EgressResources(m, opts); err != nil {
-						b.Fatal(err)
+					if _, errs := topology.EgressResources(m, opts); errs != nil {
+						b.Fatal(errs.Err())
 					}
 				}
 				runtime.ReadMemStats(&after)

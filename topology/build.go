@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/meshcore/meshcore/internal/labels"
 )
 
 // EgressInput is what [BuildEgressEndpointMap] builds from.
@@ -156,35 +158,6 @@ func (m EndpointMap) All() iter.Seq2[string, []Endpoint] {
 // nil when every service was built. There is no shared state: concurrent
 // calls are safe, and in.Secrets is called from the calling goroutine only.
 func BuildEgressEndpointMap(ctx context.Context, in EgressInput) (EndpointMap, Errors) {
-	m, errs, _ := buildEgress(ctx, in)
-	return m, errs
-}
-
-// buildStats counts secret loads and parses, for tests.
-type buildStats struct{ loads, parses int }
-
-// candidate is a service that built, before conflicts are looked for.
-type candidate struct {
-	mesh, name string
-	dest, sni  string
-	eps        []Endpoint
-	dropped    bool
-}
-
-type builder struct {
-	ms      materials
-	cands   []candidate
-	errs    Errors
-	scratch []fieldError
-	// seen counts each (mesh, name) of the local zone, to find repeats.
-	seen map[secretKey]int
-	// localities holds one Locality per priority, shared by every endpoint
-	// of that priority; priority 0, by far the most common, is kept apart.
-	localities map[uint32]*Locality
-	locality0  *Locality
-}
-
-func buildEgress(ctx context.Context, in EgressInput) (EndpointMap, Errors, buildStats) {
 	b := &builder{
 		ms:    materials{ctx: ctx, secrets: in.Secrets, host: in.Host},
 		cands: make([]candidate, 0, len(in.Services)),
@@ -193,17 +166,13 @@ func buildEgress(ctx context.Context, in EgressInput) (EndpointMap, Errors, buil
 	dups := false
 	for i := range in.Services {
 		svc := &in.Services[i]
-		mesh := svc.Mesh
-		if mesh == "" {
-			mesh = in.Mesh
-		}
+		mesh := cmp.Or(svc.Mesh, in.Mesh)
 		if in.Mesh != "" && mesh != in.Mesh {
 			continue
 		}
 		// A service of another zone is validated, so that its errors are
 		// not hidden, and then left out.
-		z := svc.Zone()
-		local := z == "" || z == in.LocalZone
+		local := labels.ZoneOr(svc.Labels, in.LocalZone) == in.LocalZone
 		if local {
 			k := secretKey{mesh, svc.Name}
 			n := b.seen[k] + 1
@@ -226,12 +195,31 @@ func buildEgress(ctx context.Context, in EgressInput) (EndpointMap, Errors, buil
 		}
 	}
 	if len(b.errs) == 0 {
-		b.errs = nil
+		return out, nil
 	}
-	slices.SortStableFunc(b.errs, func(x, y *ResourceError) int {
-		return cmp.Or(strings.Compare(x.Mesh, y.Mesh), strings.Compare(x.Name, y.Name))
-	})
-	return out, b.errs, buildStats{loads: b.ms.loads, parses: b.ms.parses}
+	sortErrors(b.errs)
+	return out, b.errs
+}
+
+// candidate is a service that built, before conflicts are looked for.
+type candidate struct {
+	mesh, name string
+	dest, sni  string
+	eps        []Endpoint
+	dropped    bool
+}
+
+type builder struct {
+	ms      materials
+	cands   []candidate
+	errs    Errors
+	scratch []fieldError
+	// seen counts each (mesh, name) of the local zone, to find repeats.
+	seen map[secretKey]int
+	// localities holds one Locality per priority, shared by every endpoint
+	// of that priority; priority 0, by far the most common, is kept apart.
+	localities map[uint32]*Locality
+	locality0  *Locality
 }
 
 func (b *builder) fail(mesh, name, field string, err error) {
@@ -283,7 +271,10 @@ func (b *builder) build(svc *MeshExternalService, mesh string) {
 			ExternalService: es,
 		})
 	}
-	eps = sortEndpoints(eps)
+	// Sorted by target, then port, without repeats: Envoy and gRPC reject an
+	// address listed twice in one assignment.
+	slices.SortFunc(eps, compareEndpoints)
+	eps = slices.CompactFunc(eps, func(a, b Endpoint) bool { return compareEndpoints(a, b) == 0 })
 	b.cands = append(b.cands, candidate{mesh: mesh, name: svc.Name, dest: es.DestinationName, sni: es.EgressSNI, eps: eps})
 }
 
@@ -361,32 +352,6 @@ func (b *builder) failMaterial(svc *MeshExternalService, mesh string, err error)
 		field += "." + me.Material
 	}
 	b.fail(mesh, svc.Name, field, err)
-}
-
-// sortEndpoints sorts by target, then port, and drops repeats (Envoy and gRPC
-// reject an address listed twice in one assignment). Insertion sort: a
-// service has a handful of endpoints.
-func sortEndpoints(eps []Endpoint) []Endpoint {
-	for i := 1; i < len(eps); i++ {
-		for j := i; j > 0 && endpointLess(&eps[j], &eps[j-1]); j-- {
-			eps[j], eps[j-1] = eps[j-1], eps[j]
-		}
-	}
-	out := eps[:0]
-	for i := range eps {
-		if i > 0 && eps[i].Target == eps[i-1].Target && eps[i].Port == eps[i-1].Port {
-			continue
-		}
-		out = append(out, eps[i])
-	}
-	return out
-}
-
-func endpointLess(a, b *Endpoint) bool {
-	if a.Target != b.Target {
-		return a.Target < b.Target
-	}
-	return a.Port < b.Port
 }
 
 // duplicates reports every service whose (mesh, name) appears more than once

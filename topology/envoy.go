@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -82,22 +81,6 @@ func (r Resources) ByType() map[resource.Type][]types.Resource {
 	}
 }
 
-// DestinationError is a destination of an [EndpointMap] that did not render to
-// valid Envoy resources. A map built by [BuildEgressEndpointMap] never has one;
-// a map assembled or edited by hand can.
-type DestinationError struct {
-	Destination string
-	Err         error
-}
-
-// Error reads `topology: destination "name": err`.
-func (e *DestinationError) Error() string {
-	return "topology: destination " + strconv.Quote(e.Destination) + ": " + e.Err.Error()
-}
-
-// Unwrap returns Err.
-func (e *DestinationError) Unwrap() error { return e.Err }
-
 // EgressResources renders m as Envoy clusters (and, with opts.EDS, load
 // assignments), one per destination:
 //
@@ -121,12 +104,13 @@ func (e *DestinationError) Unwrap() error { return e.Err }
 //   - nothing else: plain-text services get no transport socket.
 //
 // Every resource passes its ValidateAll. A destination that does not render
-// is left out and reported as a [*DestinationError] in the returned error;
-// the others are rendered.
-func EgressResources(m EndpointMap, opts ResourceOptions) (Resources, error) {
-	if opts.ConnectTimeout < 0 {
-		return Resources{}, fmt.Errorf("topology: connect timeout %v is negative", opts.ConnectTimeout)
-	}
+// is left out and reported in [Errors], and the others are rendered; a map
+// built by [BuildEgressEndpointMap] renders whole unless opts are invalid (a
+// negative ConnectTimeout fails every destination). The [*ResourceError] of
+// a destination has the Mesh and Name of the service behind it (its
+// [ExternalService]; both empty in a hand-built map without one), no Field,
+// and an Err that reads `destination "<name>": <why>`.
+func EgressResources(m EndpointMap, opts ResourceOptions) (Resources, Errors) {
 	if opts.SystemCAPath == "" {
 		opts.SystemCAPath = DefaultSystemCAPath
 	}
@@ -134,11 +118,16 @@ func EgressResources(m EndpointMap, opts ResourceOptions) (Resources, error) {
 	if opts.EDS {
 		out.LoadAssignments = make([]*endpointv3.ClusterLoadAssignment, 0, len(m))
 	}
-	var errs []error
+	var errs Errors
 	for _, name := range m.Names() {
-		c, cla, err := renderDestination(name, m[name], &opts)
+		eps := m[name]
+		c, cla, err := renderDestination(name, eps, &opts)
 		if err != nil {
-			errs = append(errs, &DestinationError{Destination: name, Err: err})
+			re := &ResourceError{Err: fmt.Errorf("destination %q: %w", name, err)}
+			if len(eps) > 0 && eps[0].ExternalService != nil {
+				re.Mesh, re.Name = eps[0].ExternalService.Mesh, eps[0].ExternalService.Name
+			}
+			errs = append(errs, re)
 			continue
 		}
 		out.Clusters = append(out.Clusters, c)
@@ -146,10 +135,14 @@ func EgressResources(m EndpointMap, opts ResourceOptions) (Resources, error) {
 			out.LoadAssignments = append(out.LoadAssignments, cla)
 		}
 	}
-	return out, errors.Join(errs...)
+	sortErrors(errs)
+	return out, errs
 }
 
 func renderDestination(name string, eps []Endpoint, opts *ResourceOptions) (*clusterv3.Cluster, *endpointv3.ClusterLoadAssignment, error) {
+	if opts.ConnectTimeout < 0 {
+		return nil, nil, fmt.Errorf("connect timeout %v is negative", opts.ConnectTimeout)
+	}
 	if len(eps) == 0 {
 		return nil, nil, errors.New("no endpoints")
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,8 +80,8 @@ func TestEgressResourcesGolden(t *testing.T) {
 		t.Run(tt.golden, func(t *testing.T) {
 			m, errs := build(t, topology.EgressInput{LocalZone: "zone-1", Services: envoyServices()})
 			require.Nil(t, errs)
-			res, err := topology.EgressResources(m, tt.opts)
-			require.NoError(t, err)
+			res, errs := topology.EgressResources(m, tt.opts)
+			require.NoError(t, errs.Err())
 			require.Len(t, res.Clusters, len(m))
 			checkValid(t, res)
 
@@ -204,8 +205,8 @@ func tlsContext(t *testing.T, c *clusterv3.Cluster) *tlsv3.UpstreamTlsContext {
 func TestEgressResourcesShape(t *testing.T) {
 	m, errs := build(t, topology.EgressInput{LocalZone: "zone-1", Services: envoyServices()})
 	require.Nil(t, errs)
-	res, err := topology.EgressResources(m, topology.ResourceOptions{})
-	require.NoError(t, err)
+	res, errs := topology.EgressResources(m, topology.ResourceOptions{})
+	require.NoError(t, errs.Err())
 	assert.Empty(t, res.LoadAssignments, "inline assignments without EDS")
 
 	t.Run("plain text has no transport socket", func(t *testing.T) {
@@ -337,8 +338,8 @@ func TestEgressResourcesShape(t *testing.T) {
 func TestEgressResourcesEDS(t *testing.T) {
 	m, errs := build(t, topology.EgressInput{Services: envoyServices()})
 	require.Nil(t, errs)
-	res, err := topology.EgressResources(m, topology.ResourceOptions{EDS: true, LocalityWeight: true})
-	require.NoError(t, err)
+	res, errs := topology.EgressResources(m, topology.ResourceOptions{EDS: true, LocalityWeight: true})
+	require.NoError(t, errs.Err())
 	checkValid(t, res)
 
 	var eds []string
@@ -377,21 +378,27 @@ func TestEgressResourcesEDS(t *testing.T) {
 }
 
 // TestEgressResourcesHandBuiltMap: a destination that cannot render is left
-// out with a DestinationError; the others render.
+// out and reported, as the service behind it when it has one; the others
+// render.
 func TestEgressResourcesHandBuiltMap(t *testing.T) {
+	svc := &topology.ExternalService{Mesh: "default", Name: "svc", DestinationName: "svc-dest", Protocol: topology.ProtocolTCP}
 	m := topology.EndpointMap{
 		"ok":       {{Target: "10.0.0.1", Port: 80}},
 		"empty":    {},
 		"bad-port": {{Target: "10.0.0.1", Port: 70000}},
+		"svc-dest": {{Target: "10.0.0.1", Port: 70000, ExternalService: svc}},
 		"unsorted": {{Target: "10.0.0.2", Port: 80, Weight: 3}, {Target: "10.0.0.1", Port: 80}},
 	}
-	res, err := topology.EgressResources(m, topology.ResourceOptions{})
-	require.Error(t, err)
-	var de *topology.DestinationError
-	require.ErrorAs(t, err, &de)
-	assert.Equal(t, "bad-port", de.Destination)
-	assert.Contains(t, err.Error(), `invalid SocketAddress.PortValue: value must be less than or equal to 65535`)
-	assert.Contains(t, err.Error(), `topology: destination "empty": no endpoints`)
+	res, errs := topology.EgressResources(m, topology.ResourceOptions{})
+	require.Len(t, errs, 3)
+	for i, want := range []struct{ mesh, name, dest string }{{"", "", "bad-port"}, {"", "", "empty"}, {"default", "svc", "svc-dest"}} {
+		assert.Equal(t, want.mesh, errs[i].Mesh)
+		assert.Equal(t, want.name, errs[i].Name)
+		assert.Empty(t, errs[i].Field)
+		assert.True(t, strings.HasPrefix(errs[i].Err.Error(), `destination "`+want.dest+`": `), errs[i].Err.Error())
+	}
+	assert.Contains(t, errs[0].Error(), `invalid SocketAddress.PortValue: value must be less than or equal to 65535`)
+	assert.Equal(t, `topology: MeshExternalService "" in mesh "": destination "empty": no endpoints`, errs[1].Error())
 	var names []string
 	for _, c := range res.Clusters {
 		names = append(names, c.GetName())
@@ -402,19 +409,21 @@ func TestEgressResourcesHandBuiltMap(t *testing.T) {
 	assert.Equal(t, uint32(3), lbs[1].GetLoadBalancingWeight().GetValue())
 	assert.Equal(t, "10.0.0.2", m["unsorted"][0].Target, "the caller's map is not reordered")
 
-	_, err = topology.EgressResources(m, topology.ResourceOptions{ConnectTimeout: -time.Second})
-	assert.EqualError(t, err, "topology: connect timeout -1s is negative")
+	// An invalid option fails every destination.
+	res, errs = topology.EgressResources(topology.EndpointMap{"ok": m["ok"]}, topology.ResourceOptions{ConnectTimeout: -time.Second})
+	assert.Empty(t, res.Clusters)
+	assert.Equal(t, []string{`topology: MeshExternalService "" in mesh "": destination "ok": connect timeout -1s is negative`}, errStrings(errs))
 }
 
 // TestEgressResourcesDeterministic: the same map gives the same bytes.
 func TestEgressResourcesDeterministic(t *testing.T) {
 	m, _ := build(t, topology.EgressInput{Services: envoyServices()})
-	a, err := topology.EgressResources(m, topology.ResourceOptions{EDS: true})
-	require.NoError(t, err)
+	a, errs := topology.EgressResources(m, topology.ResourceOptions{EDS: true})
+	require.NoError(t, errs.Err())
 	for range 5 {
 		m2, _ := build(t, topology.EgressInput{Services: envoyServices()})
-		b, err := topology.EgressResources(m2, topology.ResourceOptions{EDS: true})
-		require.NoError(t, err)
+		b, errs := topology.EgressResources(m2, topology.ResourceOptions{EDS: true})
+		require.NoError(t, errs.Err())
 		require.Equal(t, len(a.Clusters), len(b.Clusters))
 		for i := range a.Clusters {
 			x, err := proto.MarshalOptions{Deterministic: true}.Marshal(a.Clusters[i])

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -27,9 +28,10 @@ var (
 	ErrNoHost = errors.New("topology: no host to read a File or EnvVar data source")
 )
 
-// ResourceError is the failure of one MeshExternalService; it is left out of the
-// [EndpointMap]. Field is the path of the offending field
-// (`spec.endpoints[1].port`), empty when the whole resource is at fault.
+// ResourceError is the failure of one MeshExternalService: it is left out of
+// the [EndpointMap], or its destination out of the [Resources]. Field is the
+// path of the offending field (`spec.endpoints[1].port`), empty when the
+// whole resource is at fault.
 type ResourceError struct {
 	Mesh  string
 	Name  string
@@ -58,46 +60,31 @@ func (e *ResourceError) Error() string {
 // Unwrap returns Err.
 func (e *ResourceError) Unwrap() error { return e.Err }
 
-// Errors lists the failures of a build, sorted by mesh, then name, then in the
-// order the fields were checked. A service may have more than one entry. It is
-// nil when every service was built; test it with len or against nil before
-// converting it to error, or use [Errors.Err].
+// Errors lists the failures of a build, of an admission or of a rendering,
+// sorted by mesh, then name, then in the order the fields were checked. A
+// service may have more than one entry. It is nil when there are none. It is
+// not an error itself: range over it, or use [Errors.Err].
 type Errors []*ResourceError
 
-// Error joins the errors with newlines.
-func (e Errors) Error() string {
-	switch len(e) {
-	case 0:
-		return "topology: no errors"
-	case 1:
-		return e[0].Error()
-	}
-	var b strings.Builder
-	for i, r := range e {
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(r.Error())
-	}
-	return b.String()
-}
-
-// Unwrap returns every error, for errors.Is and errors.As.
-func (e Errors) Unwrap() []error {
-	out := make([]error, len(e))
-	for i, r := range e {
-		out[i] = r
-	}
-	return out
-}
-
-// Err returns e as an error, or nil when e is empty (so that a nil Errors never
-// becomes a non-nil error interface).
+// Err returns the errors joined with [errors.Join] (one per line, each
+// matched by errors.Is and errors.As), or nil when e is empty.
 func (e Errors) Err() error {
 	if len(e) == 0 {
 		return nil
 	}
-	return e
+	errs := make([]error, len(e))
+	for i, r := range e {
+		errs[i] = r
+	}
+	return errors.Join(errs...)
+}
+
+// sortErrors sorts e by mesh, then name, keeping the order of the errors of
+// one service.
+func sortErrors(e Errors) {
+	slices.SortStableFunc(e, func(x, y *ResourceError) int {
+		return compareRefs(ResourceRef{x.Mesh, x.Name}, ResourceRef{y.Mesh, y.Name})
+	})
 }
 
 // ValidationError is a spec value that breaks the MeshExternalService rules.

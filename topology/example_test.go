@@ -66,9 +66,9 @@ func ExampleEgressResources() {
 			}},
 		},
 	})
-	res, err := topology.EgressResources(m, topology.ResourceOptions{EDS: true})
-	if err != nil {
-		panic(err)
+	res, errs := topology.EgressResources(m, topology.ResourceOptions{EDS: true})
+	if errs != nil {
+		panic(errs.Err())
 	}
 	for _, c := range res.Clusters {
 		fmt.Println(c.GetName(), c.GetType(), "tls:", c.GetTransportSocket() != nil)

@@ -82,9 +82,6 @@ type materials struct {
 	host    Host
 	entries map[sourceKey]*secretEntry
 	pairs   map[pairKey]error
-
-	// Counters, for tests.
-	loads, parses int
 }
 
 // source is material resolved from a DataSource: its bytes, where it came
@@ -133,7 +130,6 @@ func (ms *materials) entry(k sourceKey) *secretEntry {
 		return e
 	}
 	e := &secretEntry{}
-	ms.loads++
 	switch {
 	case k.kind == sourceSecret && ms.secrets == nil:
 		e.loadErr = ErrSecretNotFound
@@ -192,7 +188,6 @@ func (ms *materials) clientPair(mesh string, certDS, keyDS *DataSource) (cert, k
 		pk := pairKey{c.key, k.key}
 		var ok bool
 		if perr, ok = ms.pairs[pk]; !ok {
-			ms.parses++
 			perr = checkPair(c.data, k.data)
 			if ms.pairs == nil {
 				ms.pairs = make(map[pairKey]error)
@@ -200,7 +195,6 @@ func (ms *materials) clientPair(mesh string, certDS, keyDS *DataSource) (cert, k
 			ms.pairs[pk] = perr
 		}
 	} else {
-		ms.parses++
 		perr = checkPair(c.data, k.data)
 	}
 	if perr != nil {
@@ -214,11 +208,9 @@ func (ms *materials) clientPair(mesh string, certDS, keyDS *DataSource) (cert, k
 func (ms *materials) check(src source, what int) error {
 	e := src.entry
 	if e == nil {
-		ms.parses++
 		return parseAs(what, src.data)
 	}
 	if !e.parsed[what] {
-		ms.parses++
 		e.parsedErr[what], e.parsed[what] = parseAs(what, src.data), true
 	}
 	return e.parsedErr[what]

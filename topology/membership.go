@@ -1,22 +1,19 @@
 package topology
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/meshcore/meshcore/internal/labels"
 )
 
 // MeshOf returns the mesh of a Kubernetes object from its labels and those of
 // its Namespace: the object's [LabelMesh], else the Namespace's, else
 // [DefaultMesh]. An empty label value counts as absent.
 func MeshOf(object, namespace map[string]string) string {
-	if m := object[LabelMesh]; m != "" {
-		return m
-	}
-	if m := namespace[LabelMesh]; m != "" {
-		return m
-	}
-	return DefaultMesh
+	return cmp.Or(labels.MeshOf(object), labels.MeshOf(namespace), DefaultMesh)
 }
 
 // Finding reports pods in a different mesh from the one their Service (and so
@@ -71,7 +68,7 @@ func CheckMembership(namespace, service map[string]string, pods []map[string]str
 		findings[j].Pods = append(findings[j].Pods, i)
 	}
 	slices.SortFunc(findings, func(a, b Finding) int { return strings.Compare(a.PodMesh, b.PodMesh) })
-	svcLabelled, nsLabelled := service[LabelMesh] != "", namespace[LabelMesh] != ""
+	svcLabelled, nsLabelled := labels.MeshOf(service) != "", labels.MeshOf(namespace) != ""
 	for i := range findings {
 		f := &findings[i]
 		f.Fix = []LabelFix{{Object: "Service", Key: LabelMesh, Value: f.PodMesh}}

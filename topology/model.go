@@ -1,29 +1,33 @@
 package topology
 
 import (
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
+	"hash/fnv"
 	"strconv"
 	"strings"
+
+	"github.com/meshcore/meshcore/internal/labels"
 )
 
-// Labels read from a MeshExternalService or a Kubernetes object.
+// Labels read from a MeshExternalService or a Kubernetes object. They are
+// the keys hostname uses too, defined once for both.
 const (
-	// LabelDisplayName holds the name a resource was created with; it replaces
-	// [MeshExternalService.Name] in destination names, KRIs and SNIs.
-	LabelDisplayName = "kuma.io/display-name"
+	// LabelDisplayName holds the name a resource was created with; when
+	// non-empty it replaces [MeshExternalService.Name] in destination names,
+	// KRIs and SNIs.
+	LabelDisplayName = labels.DisplayName
 	// LabelNamespace holds the Kubernetes namespace of the resource.
-	LabelNamespace = "k8s.kuma.io/namespace"
+	LabelNamespace = labels.Namespace
 	// LabelZone holds the zone the resource comes from; resources of another
 	// zone are left out of the egress. An empty value means the local zone.
-	LabelZone = "kuma.io/zone"
+	LabelZone = labels.Zone
 	// LabelMesh holds the mesh of a Kubernetes object (see [MeshOf]); on a
 	// zone control plane it must equal the resource's mesh ([Admit]).
-	LabelMesh = "kuma.io/mesh"
+	LabelMesh = labels.Mesh
 	// LabelOrigin is "zone" on resources created in a zone and "global" on
 	// resources created on the global control plane ([Admit]).
-	LabelOrigin = "kuma.io/origin"
+	LabelOrigin = labels.Origin
 )
 
 // TagMesh is the tag key every built endpoint carries, set to the mesh name
@@ -183,19 +187,14 @@ type Extension struct {
 	Config json.RawMessage `json:"config,omitempty"`
 }
 
-// DisplayName is label [LabelDisplayName], else Name.
-func (m *MeshExternalService) DisplayName() string {
-	if v := m.Labels[LabelDisplayName]; v != "" {
-		return v
-	}
-	return m.Name
-}
+// DisplayName is label [LabelDisplayName] when it is non-empty, else Name.
+func (m *MeshExternalService) DisplayName() string { return labels.DisplayNameOr(m.Labels, m.Name) }
 
 // Namespace is label [LabelNamespace], else empty.
 func (m *MeshExternalService) Namespace() string { return m.Labels[LabelNamespace] }
 
 // Zone is label [LabelZone], else empty (the local zone).
-func (m *MeshExternalService) Zone() string { return m.Labels[LabelZone] }
+func (m *MeshExternalService) Zone() string { return labels.ZoneOr(m.Labels, "") }
 
 // DestinationName is the legacy name of the service's egress destination and
 // of its Envoy cluster: `{mesh}_{displayName}_{namespace}_{zone}_extsvc_{port}`,
@@ -252,14 +251,14 @@ const maxSNIPart = 62
 
 func (m *MeshExternalService) egressSNI(mesh string) string {
 	display := m.DisplayName()
-	h := fnv64a(fnv64aOffset, display)
-	h = fnv64a(h, ";")
-	h = fnv64a(h, mesh)
-	h = fnv64a(h, ";")
+	h := fnv.New64a()
+	h.Write([]byte(display))
+	h.Write([]byte{';'})
+	h.Write([]byte(mesh))
+	h.Write([]byte{';'})
 	var sum [8]byte
-	binary.BigEndian.PutUint64(sum[:], h)
 	var hexSum [16]byte
-	hex.Encode(hexSum[:], sum[:])
+	hex.Encode(hexSum[:], h.Sum(sum[:0]))
 	var port [10]byte
 	p := strconv.AppendUint(port[:0], uint64(m.Spec.Match.Port), 10)
 	display, displayCut := sniPart(display)
@@ -323,19 +322,4 @@ func (m *MeshExternalService) kriSNI(mesh, zone string) string {
 	b.WriteByte('.')
 	b.Write(p)
 	return b.String()
-}
-
-const (
-	fnv64aOffset = 14695981039346656037
-	fnv64aPrime  = 1099511628211
-)
-
-// fnv64a continues a 64-bit FNV-1a hash over s (hash/fnv, without the
-// interface allocation).
-func fnv64a(h uint64, s string) uint64 {
-	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= fnv64aPrime
-	}
-	return h
 }

@@ -468,8 +468,8 @@ func TestReferenceLoadAssignment(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.entry, func(t *testing.T) {
-			res, err := topology.EgressResources(topology.EndpointMap{"c": tt.eps}, topology.ResourceOptions{})
-			require.NoError(t, err)
+			res, errs := topology.EgressResources(topology.EndpointMap{"c": tt.eps}, topology.ResourceOptions{})
+			require.NoError(t, errs.Err())
 			want := &endpointv3.ClusterLoadAssignment{ClusterName: "c", Endpoints: tt.want}
 			if diff := cmp.Diff(want, res.Clusters[0].GetLoadAssignment(), protocmp.Transform()); diff != "" {
 				t.Errorf("load assignment (-want +got):\n%s", diff)

@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/meshcore/meshcore/internal/labels"
 	"github.com/meshcore/meshcore/naming"
 )
 
@@ -16,7 +17,7 @@ const (
 	MaxPort = 65535
 	// MaxServerNameLength is the longest server name, in bytes (the SNI limit
 	// Envoy enforces).
-	MaxServerNameLength = 255
+	MaxServerNameLength = naming.MaxDNSNameLength
 	// MaxPriority is the largest endpoint priority (Envoy's limit, and the
 	// reference's schema maximum).
 	MaxPriority = 128
@@ -165,7 +166,7 @@ func checkTLS(t *TLS, o specOptions, errs []fieldError) []fieldError {
 	if ver == nil {
 		return errs
 	}
-	if ver.ServerName != "" && !validServerName(ver.ServerName) {
+	if ver.ServerName != "" && !naming.IsServerName(ver.ServerName) {
 		errs = append(errs, violation("spec.tls.verification.serverName", ver.ServerName, msgServerName))
 	}
 	switch ver.Mode {
@@ -268,19 +269,19 @@ func checkBuildable(m *MeshExternalService, mesh string, errs []fieldError) []fi
 	}
 	errs = checkMesh(mesh, errs)
 	display, displayField := m.Name, "name"
-	if v := m.Labels[LabelDisplayName]; v != "" {
+	if v, ok := labels.DisplayNameLabel(m.Labels); ok {
 		display, displayField = v, fieldDisplayName
 	}
-	if display != "" && !isNamePart(display) {
+	if display != "" && !naming.IsDNSNamePart(display) {
 		errs = append(errs, violation(displayField, display, msgNamePart))
 	}
-	if mesh != "" && !isNamePart(mesh) {
+	if mesh != "" && !naming.IsDNSNamePart(mesh) {
 		errs = append(errs, violation("mesh", mesh, msgNamePart))
 	}
-	if v := m.Labels[LabelNamespace]; v != "" && !isLabelValue(v) {
+	if v := m.Namespace(); v != "" && !naming.IsLabelValue(v) {
 		errs = append(errs, violation(fieldNamespace, v, msgLabelValue))
 	}
-	if v := m.Labels[LabelZone]; v != "" && !isLabelValue(v) {
+	if v := m.Zone(); v != "" && !naming.IsLabelValue(v) {
 		errs = append(errs, violation(fieldZone, v, msgLabelValue))
 	}
 	return errs
@@ -347,14 +348,15 @@ func tlsVersionRank(v string) int {
 	return -1
 }
 
-// validAddress accepts an IP literal without brackets or zone, or a DNS name.
-// A zone egress cannot reach a unix socket, and Envoy rejects bracketed IPv6 in
-// a socket address, so both are refused here rather than by an Envoy NACK.
+// validAddress accepts an IP literal without brackets or zone, or a DNS name
+// ([naming.IsDNSName]). A zone egress cannot reach a unix socket, and Envoy
+// rejects bracketed IPv6 in a socket address, so both are refused here
+// rather than by an Envoy NACK.
 func validAddress(s string) bool {
 	if ip, ok := parseIP(s); ok {
 		return ip.Zone() == ""
 	}
-	return isDNSName(s)
+	return naming.IsDNSName(s)
 }
 
 // isIP reports whether s is an IP literal.
@@ -380,72 +382,6 @@ func parseIP(s string) (netip.Addr, bool) {
 	ip, err := netip.ParseAddr(s)
 	return ip, err == nil
 }
-
-// validServerName accepts a DNS name of at most [MaxServerNameLength] bytes,
-// without a trailing dot (RFC 6066 §3).
-func validServerName(s string) bool {
-	return len(s) <= MaxServerNameLength && s[len(s)-1] != '.' && isDNSName(s)
-}
-
-// isDNSName accepts host names: dot-separated labels of 1–63 letters, digits,
-// hyphens and underscores, not starting or ending with a hyphen, at most 255
-// bytes, an optional trailing dot, and a last label that is not all digits (so
-// that "256.1.1.1" is neither an IP nor a name).
-func isDNSName(s string) bool {
-	if len(s) > 0 && s[len(s)-1] == '.' {
-		s = s[:len(s)-1]
-	}
-	return len(s) <= MaxServerNameLength && dnsLabels(s, 63, false)
-}
-
-// isNamePart accepts a display name or mesh: DNS labels as in isDNSName,
-// without a trailing dot, all-digit labels allowed ("123" is a valid
-// Kubernetes name), and of any length: the egress SNI shortens a long one
-// to one label ([MeshExternalService.EgressSNI]).
-func isNamePart(s string) bool { return dnsLabels(s, len(s), true) }
-
-// dnsLabels reports whether s is dot-separated labels of letters, digits,
-// '-' and '_', each of 1 to maxLabel bytes, none starting or ending with '-';
-// with numericLast false, the last may not be all digits.
-func dnsLabels(s string, maxLabel int, numericLast bool) bool {
-	if len(s) == 0 {
-		return false
-	}
-	start := 0
-	allDigits := true
-	for i := 0; i <= len(s); i++ {
-		if i < len(s) && s[i] != '.' {
-			c := s[i]
-			switch {
-			case c >= '0' && c <= '9':
-			case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
-				allDigits = false
-			case c == '-':
-				allDigits = false
-				if i == start {
-					return false
-				}
-			default:
-				return false
-			}
-			continue
-		}
-		// End of a label.
-		n := i - start
-		if n == 0 || n > maxLabel || s[i-1] == '-' {
-			return false
-		}
-		if i == len(s) && allDigits && !numericLast {
-			return false
-		}
-		start = i + 1
-		allDigits = true
-	}
-	return true
-}
-
-// isLabelValue accepts a non-empty Kubernetes label value.
-func isLabelValue(s string) bool { return s != "" && naming.IsLabelValue(s) }
 
 // printable reports whether s is valid UTF-8 without control characters (a
 // protobuf string must be valid UTF-8, or the resource cannot be serialized).

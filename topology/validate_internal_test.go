@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 func TestAddressRules(t *testing.T) {
@@ -44,43 +43,6 @@ func TestAddressRules(t *testing.T) {
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, validAddress(tt.addr), "%q", tt.addr)
 	}
-}
-
-func TestServerNameRules(t *testing.T) {
-	assert.True(t, validServerName("api.example.com"))
-	assert.True(t, validServerName(strings.Repeat("a.", 127)+"a")) // 255 bytes
-	assert.False(t, validServerName(strings.Repeat("a.", 127)+"aa"))
-	assert.False(t, validServerName("example.com."), "no trailing dot in SNI")
-	assert.False(t, validServerName("10.0.0.1"), "an IP is not a server name")
-	assert.False(t, validServerName("*.example.com"))
-}
-
-// TestLabelValueOracle: isLabelValue agrees with apimachinery's
-// IsValidLabelValue on every non-empty value.
-func TestLabelValueOracle(t *testing.T) {
-	alphabet := []string{"a", "Z", "0", "-", "_", ".", " ", "/", "\xff", "é"}
-	var gen func(prefix string, depth int)
-	n := 0
-	gen = func(prefix string, depth int) {
-		if prefix != "" {
-			n++
-			want := len(validation.IsValidLabelValue(prefix)) == 0
-			if got := isLabelValue(prefix); got != want {
-				t.Fatalf("isLabelValue(%q) = %v, apimachinery says %v", prefix, got, want)
-			}
-		}
-		if depth == 0 {
-			return
-		}
-		for _, c := range alphabet {
-			gen(prefix+c, depth-1)
-		}
-	}
-	gen("", 4)
-	for _, s := range []string{strings.Repeat("a", 63), strings.Repeat("a", 64)} {
-		assert.Equal(t, len(validation.IsValidLabelValue(s)) == 0, isLabelValue(s), "len %d", len(s))
-	}
-	assert.Greater(t, n, 10000)
 }
 
 // TestNoAllocs pins the allocation budget of the per-service paths: validation

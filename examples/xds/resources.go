@@ -166,21 +166,9 @@ func buildMesh(ctx context.Context, mesh, zone string, svcs []*Service, secrets 
 	}
 	m, errs := topology.BuildEgressEndpointMap(ctx, in)
 	// grpc-go ignores a locality without a weight.
-	res, err := topology.EgressResources(m, topology.ResourceOptions{EDS: true, LocalityWeight: true})
-	if err != nil {
-		// A destination that does not render is one service's fault.
-		for _, e := range unwrapAll(err) {
-			var de *topology.DestinationError
-			if !errors.As(e, &de) {
-				return nil, fmt.Errorf("xds: mesh %q: %w", mesh, err)
-			}
-			ref := topology.ResourceError{Mesh: mesh, Name: de.Destination, Err: de}
-			if eps := m[de.Destination]; len(eps) > 0 && eps[0].ExternalService != nil {
-				ref.Name = eps[0].ExternalService.Name
-			}
-			errs = append(errs, &ref)
-		}
-	}
+	res, renderErrs := topology.EgressResources(m, topology.ResourceOptions{EDS: true, LocalityWeight: true})
+	// A destination that does not render is its service's fault.
+	errs = append(errs, renderErrs...)
 
 	clusters := make(map[string]*clusterv3.Cluster, len(res.Clusters))
 	for _, c := range res.Clusters {
@@ -436,14 +424,6 @@ func marshalAny(m proto.Message) (*anypb.Any, error) {
 func typeURL(t types.ResponseType) string {
 	u, _ := cachev3.GetResponseTypeURL(t)
 	return u
-}
-
-// unwrapAll flattens an errors.Join tree one level.
-func unwrapAll(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
-	}
-	return []error{err}
 }
 
 func sortedKeys[V any](m map[string]V) []string {

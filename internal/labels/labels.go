@@ -8,8 +8,8 @@
 //
 //   - [TemplateDisplayName]: a HostnameGenerator template's .DisplayName,
 //     where a present label wins even when empty;
-//   - [DisplayNameOr]: destination names, KRIs and SNIs, where only a
-//     non-empty label counts;
+//   - [DisplayNameOr] and [DisplayNameLabel]: destination names, KRIs and
+//     SNIs, where only a non-empty label counts;
 //   - [ZoneOr]: a template's .Zone and MeshExternalService reachability,
 //     where an empty or absent label means the local zone;
 //   - [MeshOf]: the mesh of a Kubernetes object, where an empty label counts
@@ -59,10 +59,18 @@ func TemplateDisplayName(l map[string]string, name string) string {
 // DisplayNameOr is the display name in destination names, KRIs and SNIs: the
 // [DisplayName] label when it is non-empty, else name.
 func DisplayNameOr(l map[string]string, name string) string {
-	if v := l[DisplayName]; v != "" {
+	if v, ok := DisplayNameLabel(l); ok {
 		return v
 	}
 	return name
+}
+
+// DisplayNameLabel is the [DisplayName] label and whether it replaces the
+// name in destination names, KRIs and SNIs ([DisplayNameOr]): only when it
+// is non-empty. It tells a caller which of the two a display name came from.
+func DisplayNameLabel(l map[string]string) (string, bool) {
+	v := l[DisplayName]
+	return v, v != ""
 }
 
 // ZoneOr is the zone of a resource: the [Zone] label when it is non-empty,

@@ -22,6 +22,11 @@ func TestReadingRules(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			assert.Equal(t, tt.template, TemplateDisplayName(tt.labels, "n"))
 			assert.Equal(t, tt.display, DisplayNameOr(tt.labels, "n"))
+			v, ok := DisplayNameLabel(tt.labels)
+			assert.Equal(t, tt.display != "n", ok, "DisplayNameLabel counts")
+			if ok {
+				assert.Equal(t, tt.display, v)
+			}
 			assert.Equal(t, tt.zone, ZoneOr(tt.labels, "local"))
 			assert.Equal(t, tt.mesh, MeshOf(tt.labels))
 		})
