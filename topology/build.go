@@ -216,10 +216,10 @@ type builder struct {
 	scratch []fieldError
 	// seen counts each (mesh, name) of the local zone, to find repeats.
 	seen map[secretKey]int
-	// localities holds one Locality per priority, shared by every endpoint
-	// of that priority; priority 0, by far the most common, is kept apart.
-	localities map[uint32]*Locality
-	locality0  *Locality
+	// localities holds the Locality of each priority, made on first use and
+	// shared by every endpoint of that priority (validation keeps
+	// priorities at most MaxPriority).
+	localities [MaxPriority + 1]*Locality
 }
 
 func (b *builder) fail(mesh, name, field string, err error) {
@@ -280,21 +280,10 @@ func (b *builder) build(svc *MeshExternalService, mesh string) {
 
 // locality returns the shared Locality of priority p.
 func (b *builder) locality(p uint32) *Locality {
-	if p == 0 && b.locality0 != nil {
-		return b.locality0
+	if b.localities[p] == nil {
+		b.localities[p] = &Locality{Priority: p, SubZone: "priority-" + strconv.FormatUint(uint64(p), 10)}
 	}
-	if l, ok := b.localities[p]; ok {
-		return l
-	}
-	l := &Locality{Priority: p, SubZone: "priority-" + strconv.FormatUint(uint64(p), 10)}
-	if b.localities == nil {
-		b.localities = make(map[uint32]*Locality)
-	}
-	b.localities[p] = l
-	if p == 0 {
-		b.locality0 = l
-	}
-	return l
+	return b.localities[p]
 }
 
 // upstreamTLS applies the verification mode and loads the material it uses,

@@ -71,7 +71,8 @@ func parseAs(what int, data []byte) error {
 	return checkCertificates(data)
 }
 
-type pairKey struct{ cert, key sourceKey }
+// pairKey names a client certificate chain and key that were loaded.
+type pairKey struct{ cert, key *secretEntry }
 
 // materials loads and checks the TLS material of one build. It lives for one
 // call of BuildEgressEndpointMap, so a secret shared by many services is
@@ -80,8 +81,13 @@ type materials struct {
 	ctx     context.Context
 	secrets Secrets
 	host    Host
-	entries map[sourceKey]*secretEntry
-	pairs   map[pairKey]error
+	// entries holds what was loaded: one map per kind of source, keyed by
+	// mesh (secrets only) and name. Two strings hash several times faster
+	// than a key that also holds the kind, and every TLS service looks up
+	// up to three sources.
+	entries [sourceEnv + 1]map[secretKey]*secretEntry
+	// pairs holds the outcome of each pair check of loaded material.
+	pairs map[pairKey]error
 }
 
 // source is material resolved from a DataSource: its bytes, where it came
@@ -126,7 +132,8 @@ func (ms *materials) load(mesh, material string, d *DataSource) (source, error) 
 }
 
 func (ms *materials) entry(k sourceKey) *secretEntry {
-	if e, ok := ms.entries[k]; ok {
+	cache := ms.entries[k.kind]
+	if e, ok := cache[secretKey{k.mesh, k.name}]; ok {
 		return e
 	}
 	e := &secretEntry{}
@@ -146,10 +153,11 @@ func (ms *materials) entry(k sourceKey) *secretEntry {
 			e.loadErr = envNotDefined(k.name)
 		}
 	}
-	if ms.entries == nil {
-		ms.entries = make(map[sourceKey]*secretEntry)
+	if cache == nil {
+		cache = make(map[secretKey]*secretEntry)
+		ms.entries[k.kind] = cache
 	}
-	ms.entries[k] = e
+	cache[secretKey{k.mesh, k.name}] = e
 	return e
 }
 
@@ -185,7 +193,7 @@ func (ms *materials) clientPair(mesh string, certDS, keyDS *DataSource) (cert, k
 	}
 	var perr error
 	if c.entry != nil && k.entry != nil {
-		pk := pairKey{c.key, k.key}
+		pk := pairKey{c.entry, k.entry}
 		var ok bool
 		if perr, ok = ms.pairs[pk]; !ok {
 			perr = checkPair(c.data, k.data)
