@@ -20,7 +20,7 @@ const hashLen = 8
 //  4. For [DNS1035Label], a name starting with a digit gets the prefix "x-".
 //  5. A hash suffix "-" + 8 lower-case hex digits of the 32-bit FNV-1a hash
 //     of the whole input is added in exactly two cases: when nothing is left
-//     after step 3 (the result is "x-" + hash), and when the result is longer
+//     after trimming (the result is "x-" + hash), and when the result is longer
 //     than the rule's maximum (it is cut to leave room for the suffix,
 //     trailing '-' and '.' are trimmed, and the suffix is appended). Distinct
 //     inputs in these cases get distinct suggestions unless their hashes

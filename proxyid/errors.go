@@ -37,10 +37,7 @@ type ParseError struct {
 // Error returns, for example, `proxyid: parse "aa%2x.web": bad escape at offset 2`.
 func (e *ParseError) Error() string {
 	var b strings.Builder
-	b.WriteString("proxyid: parse ")
-	b.WriteString(strconv.Quote(e.Input))
-	b.WriteString(": ")
-	b.WriteString(e.Err.Error())
+	writeErrorHead(&b, "parse", e.Input, e.Err)
 	if e.Err != ErrEmpty {
 		b.WriteString(" at offset ")
 		b.WriteString(strconv.Itoa(e.Offset))
@@ -65,10 +62,7 @@ type ResolveError struct {
 // `proxyid: resolve "aa.a.web.ns": ambiguous: mesh "aa" name "a.web.ns", mesh "aa.a" name "web.ns"`.
 func (e *ResolveError) Error() string {
 	var b strings.Builder
-	b.WriteString("proxyid: resolve ")
-	b.WriteString(strconv.Quote(e.Input))
-	b.WriteString(": ")
-	b.WriteString(e.Err.Error())
+	writeErrorHead(&b, "resolve", e.Input, e.Err)
 	for i, c := range e.Candidates {
 		if i == 0 {
 			b.WriteString(": ")
@@ -85,3 +79,14 @@ func (e *ResolveError) Error() string {
 
 // Unwrap returns the sentinel error.
 func (e *ResolveError) Unwrap() error { return e.Err }
+
+// writeErrorHead writes the start every error message of the package has:
+// `proxyid: <op> "<input>": <err>`.
+func writeErrorHead(b *strings.Builder, op, input string, err error) {
+	b.WriteString("proxyid: ")
+	b.WriteString(op)
+	b.WriteByte(' ')
+	b.WriteString(strconv.Quote(input))
+	b.WriteString(": ")
+	b.WriteString(err.Error())
+}

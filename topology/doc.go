@@ -30,16 +30,17 @@
 //   - Validation: [BuildEgressEndpointMap] runs the spec rules [Admit] runs,
 //     from the same code (which also refuse `unix://` sockets and bracketed
 //     or zoned IPv6 literals), and refuses what a zone egress cannot route: a
-//     missing name or mesh, and names (display name, mesh, namespace, zone)
-//     and SAN values that would make a cluster Envoy cannot route or
-//     protobuf cannot serialize. It does not
-//     re-run the name and label rules: synced services were admitted where
-//     they were created. A MES of another zone is validated, so its errors are
+//     missing name or mesh, names (display name, mesh, namespace, zone; by
+//     the DNS name and label value rules of naming) and SAN values that
+//     would make a cluster Envoy cannot route or protobuf cannot serialize.
+//     It does not re-run the name and label rules of admission: synced
+//     services were admitted where they were created. A MES of another zone is validated, so its errors are
 //     not hidden, and then left out. A MES without endpoints builds nothing;
 //     under an extension, its endpoint and TLS rules are the extension's.
 //   - Isolation: each MES is validated and built independently. A failure is
-//     one or more [*ResourceError] values naming the MES and the field; every
-//     other MES is built, whatever its position.
+//     one or more [*ResourceError] values naming the MES and the field, in
+//     [Errors] (a list, not an error; [Errors.Err] joins it); every other MES
+//     is built, whatever its position.
 //   - TLS material: a 2.x data source (secret, inline, inlineString) or a 3.0
 //     one (Secret, InsecureInline, File, EnvVar). File and EnvVar are read
 //     through [EgressInput.Host] only; the library touches no file system or
@@ -72,7 +73,8 @@
 // UpstreamTlsContext whose SAN matchers are, as in the reference, the SNI (or
 // the first endpoint's address) exact as a DNS and then as an IP SAN, then
 // every SAN of the service as DNS, then every one as IP, so a Prefix "10.0."
-// matches an IP SAN.
+// matches an IP SAN. A destination that does not render is left out and
+// reported as its service's [*ResourceError], as in the build.
 //
 // Proxyless gRPC clients need two things Envoy does not: a locality weight
 // (grpc-go ignores a locality whose weight is 0; set

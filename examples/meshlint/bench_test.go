@@ -110,7 +110,7 @@ func TestFleet(t *testing.T) {
 	require.Zero(t, got["mes-build"], "%v", got)
 }
 
-// BenchmarkLint lints 10,000 objects (the target: under a second on
+// BenchmarkLint lints 10,000 objects (the target: under a second on
 // the project machine), from bytes to sorted findings, and 1,000 for scale.
 func BenchmarkLint(b *testing.B) {
 	for _, n := range []int{1000, 10000} {

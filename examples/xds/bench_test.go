@@ -22,7 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The scale of the issue: 1,000 proxies across 10 meshes, 1,000
+// The scale measured: 1,000 proxies across 10 meshes, 1,000
 // MeshExternalServices (100 per mesh).
 const (
 	benchMeshes       = 10

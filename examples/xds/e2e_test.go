@@ -73,8 +73,8 @@ func TestE2E(t *testing.T) {
 		}
 	})
 
-	// Step 5, first half: the broken service is reported and logged; the
-	// good ones of its mesh are built.
+	// The broken service is reported and logged; the good ones of its mesh
+	// are built.
 	report := srv.Report()
 	require.Len(t, report.Errors, 1, "errors: %v", report.Errors)
 	broken := report.Errors[0]
@@ -87,7 +87,7 @@ func TestE2E(t *testing.T) {
 	assert.Equal(t, []string{"api.extsvc.mesh.local"}, hostnames(meshAA.Hosts))
 	assert.Equal(t, []string{"api.extsvc.mesh.local", "audit.extsvc.mesh.local"}, hostnames(meshAAa.Hosts))
 
-	// Step 3: each proxy reaches its own mesh's backend.
+	// Each proxy reaches its own mesh's backend.
 	web1 := bootstrap(t, addr, "aa.a", "web-1.ns")
 	web2 := bootstrap(t, addr, "aa", "web-2.ns")
 	apiAAa := dialXDS(t, web1, "api.extsvc.mesh.local")
@@ -106,7 +106,7 @@ func TestE2E(t *testing.T) {
 	legacy := bootstrapID(t, addr, "aa.a.web-1.ns")
 	assert.Equal(t, "a", mustWhoami(t, dialXDS(t, legacy, "api.extsvc.mesh.local")), "legacy ID")
 
-	// Step 5, second half: the broken service has no listener in the
+	// The broken service has no listener in the
 	// snapshot of web-1.ns, so its hostname never resolves (grpc-go says so
 	// only when its 15 s resource timer fires; the RPC gives up before); the
 	// good ones of the mesh keep serving.
@@ -140,7 +140,7 @@ func TestE2E(t *testing.T) {
 		wg.Wait()
 	})
 
-	// Step 4: move aa.a's api to the other backend; the next RPCs follow.
+	// Move aa.a's api to the other backend; the next RPCs follow.
 	report2, err := srv.Reload(ctx, e2eConfig(t, a, b, true))
 	require.NoError(t, err)
 	m2AA, _ := report2.Mesh("aa")
