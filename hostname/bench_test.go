@@ -53,7 +53,7 @@ func benchServices(n int) []Service {
 // benchGenerators: the five global defaults and a local Kubernetes one with
 // the cluster DNS template the incident's operators wrote.
 func benchGenerators() []Generator {
-	return append(DefaultGenerators(Kubernetes, Global), Generator{
+	return append(DefaultGenerators(EnvKubernetes, RoleGlobal), Generator{
 		Name:     "poc-local-kube-mesh-service",
 		Labels:   map[string]string{LabelOrigin: "zone"},
 		Selector: Selector{MeshService: matching(LabelOrigin, "zone", LabelEnv, "kubernetes", LabelHeadless, "false")},

@@ -95,13 +95,13 @@ func ExampleExplain() {
 	// What the reference ships: the synced generators select services from
 	// other zones only. None is needed here: the Service's ClusterIP is the
 	// MeshService's VIP, so backend.kuma-demo.svc.cluster.local reaches it.
-	gens := hostname.DefaultGenerators(hostname.Kubernetes, hostname.Global)
+	gens := hostname.DefaultGenerators(hostname.EnvKubernetes, hostname.RoleGlobal)
 	for _, line := range hostname.Explain(backend, gens, hostname.Generate(gens, []hostname.Service{backend})) {
 		fmt.Println(line)
 	}
 
 	// The optional local generators add a mesh hostname.
-	gens = append(gens, hostname.OptionalGenerators(hostname.Kubernetes)...)
+	gens = append(gens, hostname.OptionalGenerators(hostname.EnvKubernetes)...)
 	fmt.Println(hostname.Explain(backend, gens, hostname.Generate(gens, []hostname.Service{backend}))[0])
 	// Output:
 	// MeshService "backend.kuma-demo" in mesh "default" has no hostname

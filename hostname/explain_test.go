@@ -14,7 +14,7 @@ import (
 // .svc.mesh.local name.
 func TestExplainLocalKubernetes(t *testing.T) {
 	backend := controllerMeshService("backend", "kuma-demo", "false", nil)
-	shipped := append(DefaultGenerators(Kubernetes, Global), DefaultGenerators(Kubernetes, Zone)...)
+	shipped := append(DefaultGenerators(EnvKubernetes, RoleGlobal), DefaultGenerators(EnvKubernetes, RoleZone)...)
 
 	got := Explain(backend, shipped, Generate(shipped, []Service{backend}))
 	want := []string{
@@ -27,7 +27,7 @@ func TestExplainLocalKubernetes(t *testing.T) {
 		t.Errorf("shipped defaults (-want +got):\n%s", diff)
 	}
 
-	withOptional := append(shipped, OptionalGenerators(Kubernetes)...)
+	withOptional := append(shipped, OptionalGenerators(EnvKubernetes)...)
 	got = Explain(backend, withOptional, Generate(withOptional, []Service{backend}))
 	want = []string{
 		`MeshService "backend.kuma-demo" in mesh "default" has hostname "backend.kuma-demo.svc.mesh.local"`,

@@ -70,7 +70,7 @@ func (s *service) subject() string {
 // name only through a generated hostname. The message carries
 // hostname.Explain's reasons.
 func checkHostnameMissing(c *cluster, r *reporter) {
-	if c.opts.Role != hostname.Zone {
+	if c.opts.Role != hostname.RoleZone {
 		return // no proxy resolves names on a global control plane
 	}
 	g := c.generation()
