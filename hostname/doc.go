@@ -60,7 +60,8 @@
 // [Conflict] (DNS would answer for one silently); one template's failure
 // affects its own (generator, service) pairs only. [Explain] says, for one
 // service, which generators miss it and on which labels, and what became of
-// the others. [DefaultGenerators] returns exactly the shipped defaults;
+// the others, as a [Reason] per generator after a summary.
+// [DefaultGenerators] returns exactly the shipped defaults;
 // [OptionalGenerators] the local Kubernetes generators the reference's design
 // describes but does not create (".svc.mesh.local" names), as an opt-in.
 //

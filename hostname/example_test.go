@@ -96,19 +96,27 @@ func ExampleExplain() {
 	// other zones only. None is needed here: the Service's ClusterIP is the
 	// MeshService's VIP, so backend.kuma-demo.svc.cluster.local reaches it.
 	gens := hostname.DefaultGenerators(hostname.EnvKubernetes, hostname.RoleGlobal)
-	for _, line := range hostname.Explain(backend, gens, hostname.Generate(gens, []hostname.Service{backend})) {
-		fmt.Println(line)
+	for _, r := range hostname.Explain(backend, gens, hostname.Generate(gens, []hostname.Service{backend})) {
+		fmt.Println(r)
 	}
 
-	// The optional local generators add a mesh hostname.
+	// The optional local generators add a mesh hostname. The first reason
+	// is the summary; the others name their generator.
 	gens = append(gens, hostname.OptionalGenerators(hostname.EnvKubernetes)...)
-	fmt.Println(hostname.Explain(backend, gens, hostname.Generate(gens, []hostname.Service{backend}))[0])
+	reasons := hostname.Explain(backend, gens, hostname.Generate(gens, []hostname.Service{backend}))
+	fmt.Println(reasons[0].Text)
+	for _, r := range reasons[1:] {
+		if r.Generator == hostname.LocalKubernetesGenerator {
+			fmt.Println(r.Text)
+		}
+	}
 	// Output:
 	// MeshService "backend.kuma-demo" in mesh "default" has no hostname
 	// generator "synced-headless-kube-mesh-service": does not select it: label "k8s.kuma.io/is-headless-service" is "false" (wants "true"), label "kuma.io/origin" is "zone" (wants "global")
 	// generator "synced-kube-mesh-service": does not select it: label "kuma.io/origin" is "zone" (wants "global")
 	// generator "synced-universal-mesh-service": does not select it: label "kuma.io/env" is "kubernetes" (wants "universal"), label "kuma.io/origin" is "zone" (wants "global")
 	// MeshService "backend.kuma-demo" in mesh "default" has hostname "backend.kuma-demo.svc.mesh.local"
+	// generated "backend.kuma-demo.svc.mesh.local"
 }
 
 func ExampleDecodeManifest() {
