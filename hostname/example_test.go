@@ -25,13 +25,18 @@ func ExampleCompile() {
 	_, err = tp.Render(backend)
 	fmt.Println(errors.Is(err, hostname.ErrInvalidHostname))
 
-	// Admission rejects a template that cannot work.
+	// Admission rejects a template that cannot work,
 	_, err = hostname.Compile("{{ .Name }}_{{ .Zone }}")
 	fmt.Println(err)
+
+	// and one that uses what no hostname needs.
+	_, err = hostname.Compile(`{{ range 3 }}{{ .Name }}{{ end }}.mesh`)
+	fmt.Println(errors.Is(err, hostname.ErrRefused), err)
 	// Output:
 	// backend.kuma-demo.svc.cluster.local <nil>
 	// true
 	// hostname: spec.template: template renders to "name_zone" which is not a valid DNS name: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')
+	// true hostname: spec.template: couldn't parse template: template: :1:9: range is refused: hostname templates do not loop
 }
 
 func ExampleTemplate_Render() {

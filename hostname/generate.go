@@ -343,8 +343,8 @@ func Generate(gens []Generator, svcs []Service) Result {
 				total++
 				if r.tpl == nil {
 					p.err = r.parseErr
-				} else if host, err := r.tpl.render(st.svc, false); err != nil {
-					p.err = err.(*TemplateError).Message()
+				} else if host, err := r.tpl.render(st.svc, serviceLabel); err != nil {
+					p.err = err.Message()
 				} else {
 					p.host = host
 				}
