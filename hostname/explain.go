@@ -142,7 +142,7 @@ func mismatches(sel *LabelSelector, labels map[string]string) string {
 	}
 	var keys []string
 	for k, want := range sel.MatchLabels {
-		if got, ok := labels[k]; !ok || got != want {
+		if !hasLabel(labels, k, want) {
 			keys = append(keys, k)
 		}
 	}

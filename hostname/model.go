@@ -97,11 +97,18 @@ func (s *LabelSelector) Matches(labels map[string]string) bool {
 		return true
 	}
 	for k, want := range s.MatchLabels {
-		if got, ok := labels[k]; !ok || got != want {
+		if !hasLabel(labels, k, want) {
 			return false
 		}
 	}
 	return true
+}
+
+// hasLabel reports whether labels has key with the value want: what one
+// matchLabels entry requires (an empty value must be present too).
+func hasLabel(labels map[string]string, key, want string) bool {
+	got, ok := labels[key]
+	return ok && got == want
 }
 
 // defined returns how many kinds s selects.
