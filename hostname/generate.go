@@ -239,9 +239,45 @@ func dedupe(svcs []Service) distinct {
 	for r, i := range order {
 		rank[i] = r
 	}
-	// Sorted by kind and mesh, of which there are few, then by ID and rank:
-	// the services that share all three are adjacent, the first in service
-	// order first.
+	sorted, repeat := sortByKey(svcs, rank)
+
+	d := distinct{
+		states:         make([]svcState, 0, len(sorted)),
+		sorted:         make([]int, len(sorted)),
+		inServiceOrder: map[Kind][]int{},
+		inInputOrder:   map[Kind][]int{},
+	}
+	perKind := map[Kind]int{}
+	for _, r := range sorted {
+		perKind[svcs[order[r]].Kind]++
+	}
+	for kind, n := range perKind {
+		d.inServiceOrder[kind], d.inInputOrder[kind] = make([]int, 0, n), make([]int, 0, n)
+	}
+	stateOf := make([]int, len(svcs)) // by rank
+	for r, i := range order {
+		if !repeat[r] {
+			stateOf[r] = len(d.states)
+			d.inServiceOrder[svcs[i].Kind] = append(d.inServiceOrder[svcs[i].Kind], len(d.states))
+			d.states = append(d.states, svcState{svc: &svcs[i], id: svcs[i].ID()})
+		}
+	}
+	for j, r := range sorted {
+		d.sorted[j] = stateOf[r]
+	}
+	for i, r := range rank {
+		if !repeat[r] {
+			d.inInputOrder[svcs[i].Kind] = append(d.inInputOrder[svcs[i].Kind], stateOf[r])
+		}
+	}
+	return d
+}
+
+// sortByKey returns the ranks (in service order) of the services sorted by
+// kind, mesh and ID, keeping the first of those that share all three, and
+// which ranks repeat an earlier one.
+func sortByKey(svcs []Service, rank []int) (sorted []int, repeat []bool) {
+	// By kind and mesh first, of which there are few, then by ID and rank.
 	type keyed struct {
 		id   string
 		rank int
@@ -251,8 +287,7 @@ func dedupe(svcs []Service) distinct {
 		g := [2]string{string(svcs[i].Kind), svcs[i].Mesh}
 		groups[g] = append(groups[g], keyed{svcs[i].ID(), rank[i]})
 	}
-	repeat := make([]bool, len(svcs)) // by rank
-	var sorted []keyed
+	sorted, repeat = make([]int, 0, len(svcs)), make([]bool, len(svcs))
 	for _, g := range slices.SortedFunc(maps.Keys(groups), func(a, b [2]string) int {
 		return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1]))
 	}) {
@@ -263,33 +298,10 @@ func dedupe(svcs []Service) distinct {
 				repeat[k.rank] = true
 				continue
 			}
-			sorted = append(sorted, k)
+			sorted = append(sorted, k.rank)
 		}
 	}
-
-	d := distinct{
-		states:         make([]svcState, 0, len(sorted)),
-		sorted:         make([]int, len(sorted)),
-		inServiceOrder: map[Kind][]int{},
-		inInputOrder:   map[Kind][]int{},
-	}
-	stateOf := make([]int, len(svcs)) // by rank
-	for r, i := range order {
-		if !repeat[r] {
-			stateOf[r] = len(d.states)
-			d.inServiceOrder[svcs[i].Kind] = append(d.inServiceOrder[svcs[i].Kind], len(d.states))
-			d.states = append(d.states, svcState{svc: &svcs[i], id: svcs[i].ID()})
-		}
-	}
-	for j, k := range sorted {
-		d.sorted[j] = stateOf[k.rank]
-	}
-	for i, r := range rank {
-		if !repeat[r] {
-			d.inInputOrder[svcs[i].Kind] = append(d.inInputOrder[svcs[i].Kind], stateOf[r])
-		}
-	}
-	return d
+	return sorted, repeat
 }
 
 // run is a generator with a valid selector, ready to claim: its selector as
