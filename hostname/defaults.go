@@ -1,12 +1,14 @@
 package hostname
 
+import "github.com/meshcore/meshcore/internal/labels"
+
 // Env is where a control plane runs.
 type Env string
 
 // The environments. The values are those of the label kuma.io/env.
 const (
-	Kubernetes Env = "kubernetes"
-	Universal  Env = "universal"
+	EnvKubernetes Env = labels.EnvKubernetes
+	EnvUniversal  Env = labels.EnvUniversal
 )
 
 // Role is the role of a control plane in a multi-zone deployment.
@@ -14,8 +16,8 @@ type Role string
 
 // The roles. The values are those of the label kuma.io/origin.
 const (
-	Global Role = "global"
-	Zone   Role = "zone"
+	RoleGlobal Role = labels.OriginGlobal
+	RoleZone   Role = labels.OriginZone
 )
 
 // The optional local Kubernetes generators: their names and templates, as
@@ -47,12 +49,12 @@ const (
 // given environment and role creates at start, exactly as the reference
 // ships them (pkg/defaults/hostname_generator.go in Kuma 2.14.3):
 //
-//   - Global (either environment): synced-mesh-multi-zone-service,
+//   - [RoleGlobal] (either environment): synced-mesh-multi-zone-service,
 //     synced-kube-mesh-service, synced-headless-kube-mesh-service,
 //     synced-universal-mesh-service and synced-mesh-external-service. They
 //     select resources synced from zones (kuma.io/origin "global"); a zone
 //     receives them from the global control plane.
-//   - Zone: local-mesh-external-service, and in a Universal zone
+//   - [RoleZone]: local-mesh-external-service, and in a Universal zone
 //     local-universal-mesh-service, both labelled kuma.io/origin "zone".
 //
 // A Kubernetes zone gets no generator for its own MeshServices: a ClusterIP
@@ -65,50 +67,50 @@ const (
 // Creation times are zero. The result is new on every call; an unknown env
 // or role gives nil.
 func DefaultGenerators(env Env, role Role) []Generator {
-	if env != Kubernetes && env != Universal {
+	if env != EnvKubernetes && env != EnvUniversal {
 		return nil
 	}
 	switch role {
-	case Global:
+	case RoleGlobal:
 		return []Generator{
 			{
 				Name:     "synced-mesh-multi-zone-service",
-				Selector: Selector{MeshMultiZoneService: matching(LabelOrigin, "global")},
+				Selector: Selector{MeshMultiZoneService: matching(LabelOrigin, labels.OriginGlobal)},
 				Template: "{{ .DisplayName }}.mzsvc.mesh.local",
 			},
 			{
 				Name:     "synced-kube-mesh-service",
-				Selector: Selector{MeshService: matching(LabelOrigin, "global", LabelHeadless, "false", LabelEnv, "kubernetes")},
+				Selector: Selector{MeshService: matching(LabelOrigin, labels.OriginGlobal, LabelHeadless, "false", LabelEnv, labels.EnvKubernetes)},
 				Template: "{{ .DisplayName }}.{{ .Namespace }}.svc.{{ .Zone }}.mesh.local",
 			},
 			{
 				Name:     "synced-headless-kube-mesh-service",
-				Selector: Selector{MeshService: matching(LabelOrigin, "global", LabelHeadless, "true", LabelEnv, "kubernetes")},
+				Selector: Selector{MeshService: matching(LabelOrigin, labels.OriginGlobal, LabelHeadless, "true", LabelEnv, labels.EnvKubernetes)},
 				Template: `{{ label "statefulset.kubernetes.io/pod-name" }}.{{ label "k8s.kuma.io/service-name" }}.{{ .Namespace }}.svc.{{ .Zone }}.mesh.local`,
 			},
 			{
 				Name:     "synced-universal-mesh-service",
-				Selector: Selector{MeshService: matching(LabelOrigin, "global", LabelEnv, "universal")},
+				Selector: Selector{MeshService: matching(LabelOrigin, labels.OriginGlobal, LabelEnv, labels.EnvUniversal)},
 				Template: "{{ .DisplayName }}.svc.{{ .Zone }}.mesh.local",
 			},
 			{
 				Name:     "synced-mesh-external-service",
-				Selector: Selector{MeshExternalService: matching(LabelOrigin, "global")},
+				Selector: Selector{MeshExternalService: matching(LabelOrigin, labels.OriginGlobal)},
 				Template: "{{ .DisplayName }}.extsvc.mesh.local",
 			},
 		}
-	case Zone:
+	case RoleZone:
 		gens := []Generator{{
 			Name:     "local-mesh-external-service",
-			Labels:   map[string]string{LabelOrigin: "zone"},
-			Selector: Selector{MeshExternalService: matching(LabelOrigin, "zone")},
+			Labels:   map[string]string{LabelOrigin: labels.OriginZone},
+			Selector: Selector{MeshExternalService: matching(LabelOrigin, labels.OriginZone)},
 			Template: "{{ .DisplayName }}.extsvc.mesh.local",
 		}}
-		if env == Universal {
+		if env == EnvUniversal {
 			gens = append(gens, Generator{
 				Name:     "local-universal-mesh-service",
-				Labels:   map[string]string{LabelOrigin: "zone"},
-				Selector: Selector{MeshService: matching(LabelOrigin, "zone")},
+				Labels:   map[string]string{LabelOrigin: labels.OriginZone},
+				Selector: Selector{MeshService: matching(LabelOrigin, labels.OriginZone)},
 				Template: "{{ .DisplayName }}.svc.mesh.local",
 			})
 		}
@@ -125,7 +127,7 @@ func DefaultGenerators(env Env, role Role) []Generator {
 // systemNamespace, the names are bare, as DefaultGenerators returns them.
 func DefaultGeneratorsIn(env Env, role Role, systemNamespace string) []Generator {
 	gens := DefaultGenerators(env, role)
-	if env == Kubernetes && systemNamespace != "" {
+	if env == EnvKubernetes && systemNamespace != "" {
 		for i := range gens {
 			gens[i].Name = coreName(gens[i].Name, systemNamespace)
 		}
@@ -159,20 +161,20 @@ func matching(kv ...string) *LabelSelector {
 // service synced from another zone cannot take a local name. The result is new
 // on every call; an unknown env gives nil.
 func OptionalGenerators(env Env) []Generator {
-	if env != Kubernetes {
+	if env != EnvKubernetes {
 		return nil
 	}
 	return []Generator{
 		{
 			Name:     LocalKubernetesGenerator,
-			Labels:   map[string]string{LabelOrigin: "zone"},
-			Selector: Selector{MeshService: matching(LabelEnv, "kubernetes", LabelOrigin, "zone", LabelHeadless, "false")},
+			Labels:   map[string]string{LabelOrigin: labels.OriginZone},
+			Selector: Selector{MeshService: matching(LabelEnv, labels.EnvKubernetes, LabelOrigin, labels.OriginZone, LabelHeadless, "false")},
 			Template: TemplateLocalKubernetes,
 		},
 		{
 			Name:     LocalHeadlessKubernetesGenerator,
-			Labels:   map[string]string{LabelOrigin: "zone"},
-			Selector: Selector{MeshService: matching(LabelEnv, "kubernetes", LabelOrigin, "zone", LabelHeadless, "true")},
+			Labels:   map[string]string{LabelOrigin: labels.OriginZone},
+			Selector: Selector{MeshService: matching(LabelEnv, labels.EnvKubernetes, LabelOrigin, labels.OriginZone, LabelHeadless, "true")},
 			Template: TemplateLocalHeadlessKubernetes,
 		},
 	}

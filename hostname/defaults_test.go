@@ -63,12 +63,12 @@ func TestDefaultGenerators(t *testing.T) {
 		role Role
 		want []Generator
 	}{
-		{Kubernetes, Global, global},
-		{Universal, Global, global},
-		{Kubernetes, Zone, []Generator{localMES}},
-		{Universal, Zone, []Generator{localMES, localUniversal}},
-		{"openshift", Zone, nil},
-		{Kubernetes, "standalone", nil},
+		{EnvKubernetes, RoleGlobal, global},
+		{EnvUniversal, RoleGlobal, global},
+		{EnvKubernetes, RoleZone, []Generator{localMES}},
+		{EnvUniversal, RoleZone, []Generator{localMES, localUniversal}},
+		{"openshift", RoleZone, nil},
+		{EnvKubernetes, "standalone", nil},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.env)+"/"+string(tt.role), func(t *testing.T) {
@@ -83,10 +83,10 @@ func TestDefaultGenerators(t *testing.T) {
 	}
 
 	// Each call returns new values: changing one does not change the next.
-	first := DefaultGenerators(Kubernetes, Zone)[0]
+	first := DefaultGenerators(EnvKubernetes, RoleZone)[0]
 	first.Selector.MeshExternalService.MatchLabels["x"] = "y"
 	first.Labels["x"] = "y"
-	again := DefaultGenerators(Kubernetes, Zone)[0]
+	again := DefaultGenerators(EnvKubernetes, RoleZone)[0]
 	assert.NotContains(t, again.Selector.MeshExternalService.MatchLabels, "x")
 	assert.NotContains(t, again.Labels, "x")
 }
@@ -117,18 +117,18 @@ func TestOptionalGenerators(t *testing.T) {
 			Template: `{{ label "statefulset.kubernetes.io/pod-name" }}.{{ label "k8s.kuma.io/service-name" }}.{{ .Namespace }}.svc.mesh.local`,
 		},
 	}
-	got := OptionalGenerators(Kubernetes)
+	got := OptionalGenerators(EnvKubernetes)
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("OptionalGenerators(Kubernetes) (-want +got):\n%s", diff)
+		t.Errorf("OptionalGenerators(EnvKubernetes) (-want +got):\n%s", diff)
 	}
 	assert.Equal(t, LocalKubernetesGenerator, got[0].Name)
 	assert.Equal(t, TemplateLocalKubernetes, got[0].Template)
 	assert.Equal(t, LocalHeadlessKubernetesGenerator, got[1].Name)
 	assert.Equal(t, TemplateLocalHeadlessKubernetes, got[1].Template)
-	assert.Nil(t, OptionalGenerators(Universal), "the Universal local generator is a default")
+	assert.Nil(t, OptionalGenerators(EnvUniversal), "the Universal local generator is a default")
 	assert.Nil(t, OptionalGenerators("openshift"))
 	got[0].Selector.MeshService.MatchLabels["x"] = "y"
-	assert.NotContains(t, OptionalGenerators(Kubernetes)[0].Selector.MeshService.MatchLabels, "x")
+	assert.NotContains(t, OptionalGenerators(EnvKubernetes)[0].Selector.MeshService.MatchLabels, "x")
 
 	backend := controllerMeshService("backend", "kuma-demo", "false", nil)
 	db0 := controllerMeshService("db-0-5f6d7c8b9a", "kuma-demo", "true", map[string]string{
@@ -136,7 +136,7 @@ func TestOptionalGenerators(t *testing.T) {
 	})
 	synced := controllerMeshService("web", "kuma-demo", "false", map[string]string{LabelOrigin: "global", LabelZone: "zone-2"})
 	universal := ServiceFromLabels(MeshService, "default", "redis", map[string]string{LabelOrigin: "zone", LabelEnv: "universal"}, "zone-1")
-	gens := append(DefaultGenerators(Kubernetes, Zone), OptionalGenerators(Kubernetes)...)
+	gens := append(DefaultGenerators(EnvKubernetes, RoleZone), OptionalGenerators(EnvKubernetes)...)
 	res := Generate(gens, []Service{backend, db0, synced, universal})
 	require.Empty(t, res.Invalid)
 	hosts := func(s Service) []string {

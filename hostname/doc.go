@@ -29,20 +29,30 @@
 // Templates use Go text/template syntax with one extra function, label "key"
 // (error "label <key> not found"), and the fields .Name, .DisplayName,
 // .Namespace, .Mesh and .Zone. [Compile] checks a template as admission does
-// (empty, parse error, stub render); [Template.Render] renders it for a
-// service and checks the result:
+// (empty, parse error, refused construct, render for a stub [Service]);
+// [Template.Render] renders it for a service and checks the result:
 //
-//   - the text is exactly text/template's for the same template and data,
-//     and Render fails where text/template fails;
-//   - templates made of text, fields and label with a string literal (every
-//     real generator) render by concatenation, in one allocation, without
-//     text/template; others run through text/template with an output cap, an
-//     execution budget and bounded string builtins ([ErrLimit]), and a panic
+//   - parsing refuses what no hostname needs ([ErrRefused]): range; define,
+//     template and block; if and with nested more than 3 deep (an else-if
+//     chain is one level); a printf format that is not a string literal,
+//     or with a width or precision of more than 3 digits or taken from an
+//     argument (*). The error names the construct and where it is. Admission
+//     and generation refuse alike, so a stored generator that uses them fails
+//     for every service with a template error;
+//   - a template made of text, fields and label with a string literal (every
+//     real generator) has a plan, made when it is compiled: Render sizes the
+//     result, writes it in one allocation, without text/template;
+//   - any other template runs through text/template with an output cap of
+//     [MaxOutput] bytes and bounded string builtins ([ErrLimit]), and a panic
 //     is returned as an error;
-//   - the result must be an RFC 1123 subdomain of at most 253 bytes (the
-//     Kubernetes rule and messages, from package naming) and, unlike the
-//     reference, every label must be at most 63 bytes: a longer one cannot be
-//     resolved. The error names the label.
+//   - either way the text is exactly text/template's for the same template
+//     and data, and Render fails where text/template fails;
+//   - the result must be a hostname by [naming.CheckHostname]: an RFC 1123
+//     subdomain of at most 253 bytes (the Kubernetes rule and messages) and,
+//     unlike the reference, every label at most 63 bytes, since a longer one
+//     cannot be resolved. The error names the label. When a plan's text gives
+//     every value a DNS label of its own, only the values need checking, with
+//     [naming.IsDNS1123Label], and the whole text only when one fails.
 //
 // Errors are [*TemplateError] (with the reference messages, see
 // [TemplateError.Message]) and [*SelectorError].
@@ -60,7 +70,8 @@
 // [Conflict] (DNS would answer for one silently); one template's failure
 // affects its own (generator, service) pairs only. [Explain] says, for one
 // service, which generators miss it and on which labels, and what became of
-// the others. [DefaultGenerators] returns exactly the shipped defaults;
+// the others, as a [Reason] per generator after a summary.
+// [DefaultGenerators] returns exactly the shipped defaults;
 // [OptionalGenerators] the local Kubernetes generators the reference's design
 // describes but does not create (".svc.mesh.local" names), as an opt-in.
 //
@@ -89,9 +100,19 @@
 //	for one hostname from two       condition saying so
 //	generators
 //
-//	runs text/template without      renders plain templates by          speed, and a hostile template
-//	limits                          concatenation, bounds the others    cannot stall generation
-//	                                (ErrLimit)
+//	runs text/template without      renders plain templates from a      speed, and a hostile template
+//	limits                          plan, caps the others' output and   cannot stall generation
+//	                                string builtins (ErrLimit)
+//
+//	accepts range, define,          refuses them at admission and       no hostname needs them; loops and
+//	template and block              generation (ErrRefused)             recursion have no bound
+//
+//	accepts if and with nested      refuses nesting over 3 (ErrRefused) no hostname needs it
+//	to any depth
+//
+//	accepts any printf format       refuses a format that is not a      unbounded padding; a computed
+//	                                literal, widths and precisions of   format cannot be checked
+//	                                over 3 digits or from an argument
 //
 //	leaves the order of same-named  breaks ties on mesh and kind        deterministic output
 //	services arbitrary

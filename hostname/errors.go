@@ -17,25 +17,32 @@ const (
 // test for them with [errors.Is].
 var (
 	// ErrEmptyTemplate is wrapped by the [TemplateError] of an empty template.
-	ErrEmptyTemplate = errors.New("must not be empty")
+	ErrEmptyTemplate = errors.New("hostname: template is empty")
+	// ErrRefused is wrapped by the parse error of a template that uses what
+	// no hostname needs: range, define, template or block, if and with
+	// nested more than 3 deep, or a printf format that is not a string
+	// literal or has a width or precision of more than 3 digits or from an
+	// argument. The error names the construct and where it is.
+	ErrRefused = errors.New("hostname: template construct refused")
 	// ErrInvalidHostname is wrapped by the [TemplateError] of a template whose
 	// output is not a valid DNS name.
 	ErrInvalidHostname = errors.New("hostname: not a valid DNS name")
 	// ErrLimit is wrapped by the execution error of a template that exceeded
-	// one of the safety limits: [MaxOutput] bytes of output or of any
-	// intermediate string, or the execution budget (loop iterations, template
-	// calls and function output). text/template itself has no such limits;
-	// no template that produces a valid hostname comes near them.
+	// one of the limits of rendering through text/template: [MaxOutput] bytes
+	// of output or of any string a builtin returns, and a bound on the work
+	// of the builtins that build strings (printf, print, println, html, js,
+	// urlquery). No template that produces a valid hostname comes near them.
 	ErrLimit = errors.New("hostname: template exceeds rendering limits")
 )
 
-// Stage is the step of turning a template into a hostname that failed.
+// Stage says where turning a template into a hostname failed.
 type Stage uint8
 
 // The stages, in the order they run.
 const (
-	// StageParse is parsing the template text, including the check that
-	// every function it calls exists. An empty template fails here too, at
+	// StageParse is parsing the template text, including the checks that
+	// every function it calls exists and that it uses nothing hostname
+	// templates refuse ([ErrRefused]). An empty template fails here too, at
 	// admission.
 	StageParse Stage = iota + 1
 	// StageExec is executing the template for a service: a missing label,
@@ -77,7 +84,7 @@ type TemplateError struct {
 	Generator string
 	// Template is the template text.
 	Template string
-	// Stage is the step that failed.
+	// Stage is where it failed.
 	Stage Stage
 	// Admission is true when the template was checked with the admission stub
 	// values rather than rendered for a service.
@@ -89,7 +96,8 @@ type TemplateError struct {
 	// longer than 63 bytes.
 	Violations []string
 	// Err is the underlying error: the text/template parse or execution
-	// error, [ErrEmptyTemplate], or [ErrInvalidHostname].
+	// error, a refusal wrapping [ErrRefused], [ErrEmptyTemplate], or
+	// [ErrInvalidHostname].
 	Err error
 }
 
@@ -100,7 +108,7 @@ func (e *TemplateError) Message() string {
 	switch e.Stage {
 	case StageParse:
 		if errors.Is(e.Err, ErrEmptyTemplate) {
-			return ErrEmptyTemplate.Error()
+			return "must not be empty"
 		}
 		if e.Admission {
 			return "couldn't parse template: " + errText(e.Err)

@@ -25,13 +25,18 @@ func ExampleCompile() {
 	_, err = tp.Render(backend)
 	fmt.Println(errors.Is(err, hostname.ErrInvalidHostname))
 
-	// Admission rejects a template that cannot work.
+	// Admission rejects a template that cannot work,
 	_, err = hostname.Compile("{{ .Name }}_{{ .Zone }}")
 	fmt.Println(err)
+
+	// and one that uses what no hostname needs.
+	_, err = hostname.Compile(`{{ range 3 }}{{ .Name }}{{ end }}.mesh`)
+	fmt.Println(errors.Is(err, hostname.ErrRefused), err)
 	// Output:
 	// backend.kuma-demo.svc.cluster.local <nil>
 	// true
 	// hostname: spec.template: template renders to "name_zone" which is not a valid DNS name: a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')
+	// true hostname: spec.template: couldn't parse template: template: :1:9: range is refused: hostname templates do not loop
 }
 
 func ExampleTemplate_Render() {
@@ -95,20 +100,28 @@ func ExampleExplain() {
 	// What the reference ships: the synced generators select services from
 	// other zones only. None is needed here: the Service's ClusterIP is the
 	// MeshService's VIP, so backend.kuma-demo.svc.cluster.local reaches it.
-	gens := hostname.DefaultGenerators(hostname.Kubernetes, hostname.Global)
-	for _, line := range hostname.Explain(backend, gens, hostname.Generate(gens, []hostname.Service{backend})) {
-		fmt.Println(line)
+	gens := hostname.DefaultGenerators(hostname.EnvKubernetes, hostname.RoleGlobal)
+	for _, r := range hostname.Explain(backend, gens, hostname.Generate(gens, []hostname.Service{backend})) {
+		fmt.Println(r)
 	}
 
-	// The optional local generators add a mesh hostname.
-	gens = append(gens, hostname.OptionalGenerators(hostname.Kubernetes)...)
-	fmt.Println(hostname.Explain(backend, gens, hostname.Generate(gens, []hostname.Service{backend}))[0])
+	// The optional local generators add a mesh hostname. The first reason
+	// is the summary; the others name their generator.
+	gens = append(gens, hostname.OptionalGenerators(hostname.EnvKubernetes)...)
+	reasons := hostname.Explain(backend, gens, hostname.Generate(gens, []hostname.Service{backend}))
+	fmt.Println(reasons[0].Text)
+	for _, r := range reasons[1:] {
+		if r.Generator == hostname.LocalKubernetesGenerator {
+			fmt.Println(r.Text)
+		}
+	}
 	// Output:
 	// MeshService "backend.kuma-demo" in mesh "default" has no hostname
 	// generator "synced-headless-kube-mesh-service": does not select it: label "k8s.kuma.io/is-headless-service" is "false" (wants "true"), label "kuma.io/origin" is "zone" (wants "global")
 	// generator "synced-kube-mesh-service": does not select it: label "kuma.io/origin" is "zone" (wants "global")
 	// generator "synced-universal-mesh-service": does not select it: label "kuma.io/env" is "kubernetes" (wants "universal"), label "kuma.io/origin" is "zone" (wants "global")
 	// MeshService "backend.kuma-demo" in mesh "default" has hostname "backend.kuma-demo.svc.mesh.local"
+	// generated "backend.kuma-demo.svc.mesh.local"
 }
 
 func ExampleDecodeManifest() {

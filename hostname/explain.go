@@ -7,22 +7,41 @@ import (
 	"strings"
 )
 
+// Reason is one line of [Explain]: what became of one generator for the
+// service, or, with an empty Generator, a remark about the service as a whole.
+type Reason struct {
+	// Generator is the name of the generator the reason is about; empty for
+	// the summary and the remarks that concern no one generator.
+	Generator string
+	// Text says what happened, without the generator's name.
+	Text string
+}
+
+// String returns Text, after `generator "name": ` when Generator is set.
+func (r Reason) String() string {
+	if r.Generator == "" {
+		return r.Text
+	}
+	return "generator " + strconv.Quote(r.Generator) + ": " + r.Text
+}
+
 // Explain says why svc has, or lacks, each hostname, given the generators and
-// the [Result] of [Generate] over them. The first line sums up the service's
-// hostnames; then, in generation order:
+// the [Result] of [Generate] over them. The first Reason is the summary: the
+// service's hostnames, with an empty Generator. Then, in generation order:
 //
-//   - that no generator selects the service's kind, when none does;
+//   - that no generator selects the service's kind, when none does (empty
+//     Generator);
 //   - for each generator of its kind that does not select it, which
 //     matchLabels keys are missing or have another value;
 //   - for each generator that selects it, the hostname it generated, its
 //     template error, or the collision it lost and to whom;
 //   - generators skipped for an invalid selector;
 //
-// and last, each cross-kind [Conflict] over one of its hostnames. Generators
-// of other kinds are not mentioned.
-func Explain(svc Service, gens []Generator, r Result) []string {
+// and last, each cross-kind [Conflict] over one of its hostnames (empty
+// Generator). Generators of other kinds are not mentioned.
+func Explain(svc Service, gens []Generator, r Result) []Reason {
 	st := r.For(svc.Kind, svc.Mesh, svc.ID())
-	out := []string{summary(&svc, st)}
+	out := []Reason{{Text: summary(&svc, st)}}
 
 	order := generationOrder(gens)
 	selecting := false
@@ -33,7 +52,7 @@ func Explain(svc Service, gens []Generator, r Result) []string {
 		}
 	}
 	if !selecting {
-		out = append(out, fmt.Sprintf("no HostnameGenerator selects %s", svc.Kind))
+		out = append(out, Reason{Text: fmt.Sprintf("no HostnameGenerator selects %s", svc.Kind)})
 	}
 
 	for _, gi := range order {
@@ -41,14 +60,14 @@ func Explain(svc Service, gens []Generator, r Result) []string {
 		kind, sel, ok := g.Selector.Target()
 		if !ok {
 			e := SelectorError{Generator: g.Name}
-			out = append(out, fmt.Sprintf("generator %q: ignored: %s: %s", g.Name, FieldSelector, e.Message()))
+			out = append(out, Reason{g.Name, "ignored: " + FieldSelector + ": " + e.Message()})
 			continue
 		}
 		if kind != svc.Kind {
 			continue
 		}
 		if miss := mismatches(sel, svc.Labels); miss != "" {
-			out = append(out, fmt.Sprintf("generator %q: does not select it: %s", g.Name, miss))
+			out = append(out, Reason{g.Name, "does not select it: " + miss})
 			continue
 		}
 		found := false
@@ -57,21 +76,10 @@ func Explain(svc Service, gens []Generator, r Result) []string {
 				continue
 			}
 			found = true
-			switch {
-			case c.Reason == ReasonGenerated && c.Message == "":
-				out = append(out, fmt.Sprintf("generator %q: generated %q", g.Name, addressOf(st, g.Name)))
-			case c.Reason == ReasonGenerated:
-				out = append(out, fmt.Sprintf("generator %q: generated: %s", g.Name, c.Message))
-			case c.Reason == ReasonTemplateError:
-				out = append(out, fmt.Sprintf("generator %q: template error: %s", g.Name, c.Message))
-			case c.Reason == ReasonCollision:
-				out = append(out, fmt.Sprintf("generator %q: lost a collision: %s", g.Name, c.Message))
-			default:
-				out = append(out, fmt.Sprintf("generator %q: %s: %s", g.Name, c.Reason, c.Message))
-			}
+			out = append(out, Reason{g.Name, conditionText(st, c)})
 		}
 		if !found {
-			out = append(out, fmt.Sprintf("generator %q: selects it, but the result has no condition from it (was the result computed from these generators and services?)", g.Name))
+			out = append(out, Reason{g.Name, "selects it, but the result has no condition from it (was the result computed from these generators and services?)"})
 		}
 	}
 
@@ -81,11 +89,26 @@ func Explain(svc Service, gens []Generator, r Result) []string {
 		}
 		for _, cl := range c.Claims {
 			if cl.Kind != svc.Kind {
-				out = append(out, fmt.Sprintf("hostname %q is also held by %s %q (generator %q): DNS answers for only one of them", c.Hostname, cl.Kind, cl.Service, cl.Generator))
+				out = append(out, Reason{Text: fmt.Sprintf("hostname %q is also held by %s %q (generator %q): DNS answers for only one of them", c.Hostname, cl.Kind, cl.Service, cl.Generator)})
 			}
 		}
 	}
 	return out
+}
+
+// conditionText says what condition c of a selecting generator means.
+func conditionText(st Status, c Condition) string {
+	switch {
+	case c.Reason == ReasonGenerated && c.Message == "":
+		return "generated " + strconv.Quote(addressOf(st, c.Generator))
+	case c.Reason == ReasonGenerated:
+		return "generated: " + c.Message
+	case c.Reason == ReasonTemplateError:
+		return "template error: " + c.Message
+	case c.Reason == ReasonCollision:
+		return "lost a collision: " + c.Message
+	}
+	return c.Reason + ": " + c.Message
 }
 
 func summary(svc *Service, st Status) string {
@@ -119,7 +142,7 @@ func mismatches(sel *LabelSelector, labels map[string]string) string {
 	}
 	var keys []string
 	for k, want := range sel.MatchLabels {
-		if got, ok := labels[k]; !ok || got != want {
+		if !hasLabel(labels, k, want) {
 			keys = append(keys, k)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/assert"
 )
 
 // TestExplainLocalKubernetes: with the shipped defaults of a Kubernetes zone
@@ -14,9 +15,9 @@ import (
 // .svc.mesh.local name.
 func TestExplainLocalKubernetes(t *testing.T) {
 	backend := controllerMeshService("backend", "kuma-demo", "false", nil)
-	shipped := append(DefaultGenerators(Kubernetes, Global), DefaultGenerators(Kubernetes, Zone)...)
+	shipped := append(DefaultGenerators(EnvKubernetes, RoleGlobal), DefaultGenerators(EnvKubernetes, RoleZone)...)
 
-	got := Explain(backend, shipped, Generate(shipped, []Service{backend}))
+	got := lines(Explain(backend, shipped, Generate(shipped, []Service{backend})))
 	want := []string{
 		`MeshService "backend.kuma-demo" in mesh "default" has no hostname`,
 		`generator "synced-headless-kube-mesh-service": does not select it: label "k8s.kuma.io/is-headless-service" is "false" (wants "true"), label "kuma.io/origin" is "zone" (wants "global")`,
@@ -27,8 +28,8 @@ func TestExplainLocalKubernetes(t *testing.T) {
 		t.Errorf("shipped defaults (-want +got):\n%s", diff)
 	}
 
-	withOptional := append(shipped, OptionalGenerators(Kubernetes)...)
-	got = Explain(backend, withOptional, Generate(withOptional, []Service{backend}))
+	withOptional := append(shipped, OptionalGenerators(EnvKubernetes)...)
+	got = lines(Explain(backend, withOptional, Generate(withOptional, []Service{backend})))
 	want = []string{
 		`MeshService "backend.kuma-demo" in mesh "default" has hostname "backend.kuma-demo.svc.mesh.local"`,
 		`generator "local-headless-kube-mesh-service": does not select it: label "k8s.kuma.io/is-headless-service" is "false" (wants "true")`,
@@ -40,6 +41,42 @@ func TestExplainLocalKubernetes(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("with the optional generators (-want +got):\n%s", diff)
 	}
+}
+
+// lines returns the String of each reason.
+func lines(rs []Reason) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.String()
+	}
+	return out
+}
+
+// TestExplainReasons: the summary and the remarks about the service as a
+// whole have no Generator; the others name theirs, which String puts first.
+func TestExplainReasons(t *testing.T) {
+	a := svc("a", 0, nil)
+	ext := Service{Kind: MeshExternalService, Mesh: "default", Name: "e"}
+	gens := []Generator{
+		gen("ms", 0, allMS(), "x.mesh"),
+		gen("mes", 0, allMES(), "x.mesh"),
+		gen("both", 1, Selector{}, "y.mesh"),
+	}
+	got := Explain(a, gens, Generate(gens, []Service{a, ext}))
+	want := []Reason{
+		{Text: `MeshService "a" in mesh "default" has hostname "x.mesh"`},
+		{Generator: "ms", Text: `generated "x.mesh"`},
+		{Generator: "both", Text: "ignored: spec.selector: exact one selector (meshService, meshExternalService) must be defined"},
+		{Text: `hostname "x.mesh" is also held by MeshExternalService "e" (generator "mes"): DNS answers for only one of them`},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Explain (-want +got):\n%s", diff)
+	}
+	assert.Equal(t, `generator "ms": generated "x.mesh"`, got[1].String())
+	assert.Equal(t, want[0].Text, got[0].String())
+
+	got = Explain(Service{Kind: MeshMultiZoneService, Mesh: "default", Name: "mz"}, gens, Generate(gens, nil))
+	assert.Equal(t, Reason{Text: "no HostnameGenerator selects MeshMultiZoneService"}, got[1])
 }
 
 func TestExplain(t *testing.T) {
@@ -101,7 +138,7 @@ func TestExplain(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, Explain(tt.svc, gens, res)); diff != "" {
+			if diff := cmp.Diff(tt.want, lines(Explain(tt.svc, gens, res))); diff != "" {
 				t.Errorf("Explain (-want +got):\n%s", diff)
 			}
 		})
@@ -109,7 +146,7 @@ func TestExplain(t *testing.T) {
 
 	t.Run("several hostnames", func(t *testing.T) {
 		gens := []Generator{gen("g1", 0, allMS(), "{{ .Name }}.one"), gen("g2", 0, allMS(), "{{ .Name }}.two")}
-		got := Explain(a, gens, Generate(gens, []Service{a}))
+		got := lines(Explain(a, gens, Generate(gens, []Service{a})))
 		want := []string{
 			`MeshService "a" in mesh "default" has hostnames "a.one", "a.two"`,
 			`generator "g1": generated "a.one"`,

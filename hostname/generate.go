@@ -181,22 +181,6 @@ func serviceOrder(svcs []Service) []int32 {
 	return order
 }
 
-type claimKey struct {
-	kind       Kind
-	mesh, host string
-}
-
-type claim struct{ svc, run int32 }
-
-type svcState struct {
-	svc   *Service
-	row   int32 // its row in the outcome table of its kind
-	id    string
-	mesh  string
-	addrs []Address
-	conds []Condition
-}
-
 // kinds returns the selectable kinds in sorted order.
 func kinds() [3]Kind { return [...]Kind{MeshExternalService, MeshMultiZoneService, MeshService} }
 
@@ -224,198 +208,250 @@ func kinds() [3]Kind { return [...]Kind{MeshExternalService, MeshMultiZoneServic
 // [Service.ID]; when svcs repeats one, only its first occurrence in service
 // order is used. The cost is linear in len(gens) × len(svcs), plus sorting.
 func Generate(gens []Generator, svcs []Service) Result {
-	var res Result
+	d := dedupe(svcs)
+	runs, invalid := compileGenerators(gens)
+	held := claim(runs, d)
+	return collect(d, held, invalid)
+}
 
-	// States in service order (the order of claims, so that the loops over
-	// pairs walk them sequentially), keeping the first in service order of
-	// services that repeat an identity; keys in output order (kind, mesh,
-	// ID). byKind lists state indexes, increasing.
+// distinct is the services of one Generate call, each once, and what they
+// get.
+type distinct struct {
+	states []svcState // in service order, the order of claims
+	sorted []int      // state indexes by kind, mesh and ID, the order of the result
+	// State indexes by kind, in service order and in input order (usually
+	// the order of the services in memory).
+	inServiceOrder, inInputOrder map[Kind][]int
+}
+
+type svcState struct {
+	svc   *Service
+	id    string
+	addrs []Address
+	conds []Condition
+}
+
+// dedupe returns the distinct services of svcs, keeping the first in service
+// order of those that share a kind, mesh and ID.
+func dedupe(svcs []Service) distinct {
 	order := serviceOrder(svcs)
-	rank := make([]int32, len(svcs))
+	rank := make([]int, len(svcs)) // by input index
 	for r, i := range order {
-		rank[i] = int32(r)
+		rank[i] = r
 	}
-	// The sort compares a number standing for (kind, mesh), of which there
-	// are few, instead of two strings.
-	type keyed struct {
-		group int32 // the rank of (kind, mesh)
-		rank  int32
-		key   serviceKey
-	}
-	groups := map[[2]string]int32{}
-	for i := range svcs {
-		groups[[2]string{string(svcs[i].Kind), svcs[i].Mesh}] = 0
-	}
-	sortedGroups := slices.SortedFunc(maps.Keys(groups), func(a, b [2]string) int {
-		return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1]))
-	})
-	for g, km := range sortedGroups {
-		groups[km] = int32(g)
-	}
-	keys := make([]keyed, len(svcs))
-	for i := range svcs {
-		s := &svcs[i]
-		keys[i] = keyed{group: groups[[2]string{string(s.Kind), s.Mesh}], rank: rank[i], key: serviceKey{s.Kind, s.Mesh, s.ID()}}
-	}
-	slices.SortFunc(keys, func(a, b keyed) int {
-		return cmp.Or(cmp.Compare(a.group, b.group), cmp.Compare(a.key.name, b.key.name), cmp.Compare(a.rank, b.rank))
-	})
-	dup := make([]bool, len(svcs)) // by rank
-	out := keys[:0]
-	for j, k := range keys {
-		if j > 0 && keys[j-1].key == k.key {
-			dup[k.rank] = true
-			continue
-		}
-		out = append(out, k)
-	}
-	keys = out
-	stateOf := make([]int32, len(svcs)) // by rank
-	states := make([]svcState, 0, len(keys))
-	byKind := map[Kind][]int32{}
-	for r, i := range order {
-		if dup[r] {
-			continue
-		}
-		s := &svcs[i]
-		stateOf[r] = int32(len(states))
-		row := int32(len(byKind[s.Kind]))
-		byKind[s.Kind] = append(byKind[s.Kind], int32(len(states)))
-		states = append(states, svcState{svc: s, id: s.ID(), mesh: s.Mesh, row: row})
-	}
+	sorted, repeat := sortByKey(svcs, rank)
 
-	// Compile each generator once, in generation order.
-	var runs []genRun
+	d := distinct{
+		states:         make([]svcState, 0, len(sorted)),
+		sorted:         make([]int, len(sorted)),
+		inServiceOrder: map[Kind][]int{},
+		inInputOrder:   map[Kind][]int{},
+	}
+	perKind := map[Kind]int{}
+	for _, r := range sorted {
+		perKind[svcs[order[r]].Kind]++
+	}
+	for kind, n := range perKind {
+		d.inServiceOrder[kind], d.inInputOrder[kind] = make([]int, 0, n), make([]int, 0, n)
+	}
+	stateOf := make([]int, len(svcs)) // by rank
+	for r, i := range order {
+		if !repeat[r] {
+			stateOf[r] = len(d.states)
+			d.inServiceOrder[svcs[i].Kind] = append(d.inServiceOrder[svcs[i].Kind], len(d.states))
+			d.states = append(d.states, svcState{svc: &svcs[i], id: svcs[i].ID()})
+		}
+	}
+	for j, r := range sorted {
+		d.sorted[j] = stateOf[r]
+	}
+	for i, r := range rank {
+		if !repeat[r] {
+			d.inInputOrder[svcs[i].Kind] = append(d.inInputOrder[svcs[i].Kind], stateOf[r])
+		}
+	}
+	return d
+}
+
+// sortByKey returns the ranks (in service order) of the services sorted by
+// kind, mesh and ID, keeping the first of those that share all three, and
+// which ranks repeat an earlier one.
+func sortByKey(svcs []Service, rank []int) (sorted []int, repeat []bool) {
+	// By kind and mesh first, of which there are few, then by ID and rank.
+	type keyed struct {
+		id   string
+		rank int
+	}
+	groups := map[[2]string][]keyed{}
+	for i := range svcs {
+		g := [2]string{string(svcs[i].Kind), svcs[i].Mesh}
+		groups[g] = append(groups[g], keyed{svcs[i].ID(), rank[i]})
+	}
+	sorted, repeat = make([]int, 0, len(svcs)), make([]bool, len(svcs))
+	for _, g := range slices.SortedFunc(maps.Keys(groups), func(a, b [2]string) int {
+		return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1]))
+	}) {
+		ks := groups[g]
+		slices.SortFunc(ks, func(a, b keyed) int { return cmp.Or(cmp.Compare(a.id, b.id), cmp.Compare(a.rank, b.rank)) })
+		for j, k := range ks {
+			if j > 0 && ks[j-1].id == k.id {
+				repeat[k.rank] = true
+				continue
+			}
+			sorted = append(sorted, k.rank)
+		}
+	}
+	return sorted, repeat
+}
+
+// run is a generator with a valid selector, ready to claim: its selector as
+// sorted pairs and its template compiled, or the condition message of its
+// parse error.
+type run struct {
+	gen      *Generator
+	kind     Kind
+	match    []labelPair
+	tpl      *Template
+	parseErr string
+}
+
+// compileGenerators returns the runs of gens in generation order, and the
+// generators whose selector does not name exactly one kind.
+func compileGenerators(gens []Generator) ([]run, []*SelectorError) {
+	var runs []run
+	var invalid []*SelectorError
 	for _, gi := range generationOrder(gens) {
 		g := &gens[gi]
 		kind, sel, ok := g.Selector.Target()
 		if !ok {
-			res.Invalid = append(res.Invalid, &SelectorError{Generator: g.Name, Defined: g.Selector.defined()})
+			invalid = append(invalid, &SelectorError{Generator: g.Name, Defined: g.Selector.defined()})
 			continue
 		}
-		if len(byKind[kind]) == 0 {
-			continue
-		}
-		r := genRun{gen: g, kind: kind, match: sortedPairs(sel)}
-		var perr *TemplateError
-		if r.tpl, perr = parseTemplate(g.Template); perr != nil {
-			r.parseErr = perr.Message()
+		r := run{gen: g, kind: kind, match: sortedPairs(sel)}
+		var err *TemplateError
+		if r.tpl, err = parseTemplate(g.Template); err != nil {
+			r.parseErr = err.Message()
 		}
 		runs = append(runs, r)
 	}
+	return runs, invalid
+}
 
-	// Render every selected pair. Services are visited in input order, which
-	// is usually their order in memory, one at a time so that their labels
-	// stay in cache across generators; the outcomes go to a table per kind,
-	// a row per service in service order and a column per generator, which
-	// the claims then read in service order.
-	inputOrder := map[Kind][]int32{}
-	for i := range svcs {
-		if r := rank[i]; !dup[r] {
-			inputOrder[svcs[i].Kind] = append(inputOrder[svcs[i].Kind], stateOf[r])
-		}
-	}
-	total := 0
-	for _, kind := range kinds() {
-		var mine []int
-		for ri := range runs {
-			if runs[ri].kind == kind {
-				mine = append(mine, ri)
-			}
-		}
-		if len(mine) == 0 {
-			continue
-		}
-		table := make([]pair, len(byKind[kind])*len(mine))
-		for col, ri := range mine {
-			runs[ri].table, runs[ri].stride, runs[ri].col = table, len(mine), col
-		}
-		for _, si := range inputOrder[kind] {
-			st := &states[si]
-			row := table[int(st.row)*len(mine):][:len(mine)]
-			for col, ri := range mine {
-				r := &runs[ri]
-				if !matches(r.match, st.svc.Labels) {
-					continue
-				}
-				p := &row[col]
-				p.svc, p.set = si, true
-				total++
-				if r.tpl == nil {
-					p.err = r.parseErr
-				} else if host, err := r.tpl.render(st.svc, false); err != nil {
-					p.err = err.(*TemplateError).Message()
-				} else {
-					p.host = host
-				}
-			}
-		}
-	}
+// outcome is what a run gives a service it selects: a hostname, or the
+// condition message of a template error.
+type outcome struct {
+	selected bool
+	host     string
+	errMsg   string
+}
 
-	// Claim hostnames in generation order, then service order.
-	claims := make(map[claimKey]claim, total)
-	conflicted := map[[2]string]struct{}{}
+func (r *run) outcome(svc *Service) outcome {
+	switch {
+	case !matches(r.match, svc.Labels):
+		return outcome{}
+	case r.tpl == nil:
+		return outcome{selected: true, errMsg: r.parseErr}
+	}
+	host, err := r.tpl.render(svc, serviceLabel)
+	if err != nil {
+		return outcome{selected: true, errMsg: err.Message()}
+	}
+	return outcome{selected: true, host: host}
+}
+
+// claimKey is a hostname within a kind and mesh: what a service claims.
+type claimKey struct {
+	kind       Kind
+	mesh, host string
+}
+
+// holder is the service (a state index) that claimed a hostname, and the
+// generator that gave it.
+type holder struct {
+	state     int
+	generator string
+}
+
+// claim runs each generator, in generation order, over the services of its
+// kind, and records on each service it selects, in service order, the
+// hostname it claims or why it gets none. It returns who holds each
+// hostname.
+func claim(runs []run, d distinct) map[claimKey]holder {
+	outcomes := make([]outcome, len(d.states))
+	held := make(map[claimKey]holder, len(d.states)) // about one hostname a service
+
 	for ri := range runs {
 		r := &runs[ri]
-		name := r.gen.Name
-		for i := r.col; i < len(r.table); i += r.stride {
-			p := &r.table[i]
-			if !p.set {
-				continue
-			}
-			st := &states[p.svc]
-			if p.err != "" {
-				st.conds = append(st.conds, Condition{Generator: name, Type: ConditionGenerated, Reason: ReasonTemplateError, Message: p.err})
-				continue
-			}
-			ck := claimKey{r.kind, st.mesh, p.host}
-			if c, taken := claims[ck]; taken {
-				winner := runs[c.run].gen.Name
-				if c.svc == p.svc {
-					st.conds = append(st.conds, Condition{Generator: name, Type: ConditionGenerated, Status: true, Reason: ReasonGenerated,
-						Message: fmt.Sprintf("Hostname %q is already generated for this %s by %q", p.host, r.kind, winner)})
-				} else {
-					st.conds = append(st.conds, Condition{Generator: name, Type: ConditionGenerated, Reason: ReasonCollision,
-						Message: fmt.Sprintf("Hostname collision with %s: %s (hostname %q generated for it by %q)", r.kind, states[c.svc].id, p.host, winner)})
-				}
-				continue
-			}
-			claims[ck] = claim{svc: p.svc, run: int32(ri)}
-			st.addrs = append(st.addrs, Address{Hostname: p.host, Generator: name})
-			st.conds = append(st.conds, Condition{Generator: name, Type: ConditionGenerated, Status: true, Reason: ReasonGenerated})
-			for _, other := range kinds() {
-				if other == r.kind {
-					continue
-				}
-				if _, ok := claims[claimKey{other, ck.mesh, p.host}]; ok {
-					conflicted[[2]string{ck.mesh, p.host}] = struct{}{}
-				}
+		// Selecting and rendering reads the services and their labels: in
+		// input order, that is in the order they are in memory.
+		for _, si := range d.inInputOrder[r.kind] {
+			outcomes[si] = r.outcome(d.states[si].svc)
+		}
+		for _, si := range d.inServiceOrder[r.kind] {
+			if o := &outcomes[si]; o.selected {
+				take(held, r, d.states, si, o)
 			}
 		}
 	}
+	return held
+}
 
-	res.Services = make([]ServiceStatus, len(keys))
-	for i, k := range keys {
-		st := &states[stateOf[k.rank]]
-		if len(st.addrs) > 1 {
+// take records on service si the outcome o of run r: a template error, the
+// hostname if no service holds it yet, or the collision.
+func take(held map[claimKey]holder, r *run, states []svcState, si int, o *outcome) {
+	st, name := &states[si], r.gen.Name
+	if o.errMsg != "" {
+		st.conds = append(st.conds, Condition{Generator: name, Type: ConditionGenerated, Reason: ReasonTemplateError, Message: o.errMsg})
+		return
+	}
+	k := claimKey{r.kind, st.svc.Mesh, o.host}
+	h, taken := held[k]
+	switch {
+	case !taken:
+		held[k] = holder{state: si, generator: name}
+		st.addrs = append(st.addrs, Address{Hostname: o.host, Generator: name})
+		st.conds = append(st.conds, Condition{Generator: name, Type: ConditionGenerated, Status: true, Reason: ReasonGenerated})
+	case h.state == si:
+		st.conds = append(st.conds, Condition{Generator: name, Type: ConditionGenerated, Status: true, Reason: ReasonGenerated,
+			Message: fmt.Sprintf("Hostname %q is already generated for this %s by %q", o.host, r.kind, h.generator)})
+	default:
+		st.conds = append(st.conds, Condition{Generator: name, Type: ConditionGenerated, Reason: ReasonCollision,
+			Message: fmt.Sprintf("Hostname collision with %s: %s (hostname %q generated for it by %q)", r.kind, states[h.state].id, o.host, h.generator)})
+	}
+}
+
+// collect assembles the result: the status of each service, in sorted
+// order, with its addresses and conditions sorted by generator, and the
+// cross-kind conflicts sorted by mesh and hostname.
+func collect(d distinct, held map[claimKey]holder, invalid []*SelectorError) Result {
+	res := Result{Services: make([]ServiceStatus, len(d.sorted)), Invalid: invalid}
+	for i, si := range d.sorted {
+		st := &d.states[si]
+		if len(st.conds) > 1 {
 			slices.SortStableFunc(st.addrs, func(a, b Address) int {
 				return cmp.Or(cmp.Compare(a.Generator, b.Generator), cmp.Compare(a.Hostname, b.Hostname))
 			})
-		}
-		if len(st.conds) > 1 {
 			slices.SortStableFunc(st.conds, func(a, b Condition) int { return cmp.Compare(a.Generator, b.Generator) })
 		}
-		res.Services[i] = ServiceStatus{Kind: k.key.kind, Mesh: k.key.mesh, Name: k.key.name, Status: Status{Addresses: st.addrs, Conditions: st.conds}}
+		res.Services[i] = ServiceStatus{Kind: st.svc.Kind, Mesh: st.svc.Mesh, Name: st.id, Status: Status{Addresses: st.addrs, Conditions: st.conds}}
 	}
 
-	for mh := range conflicted {
-		c := Conflict{Mesh: mh[0], Hostname: mh[1]}
-		for _, k := range kinds() {
-			if cl, ok := claims[claimKey{k, mh[0], mh[1]}]; ok {
-				c.Claims = append(c.Claims, Claim{Kind: k, Service: states[cl.svc].id, Generator: runs[cl.run].gen.Name})
+	for k, h := range held {
+		var buf [3]Claim
+		claims := buf[:0]
+		for _, kind := range kinds() {
+			other, ok := h, true
+			if kind != k.kind {
+				other, ok = held[claimKey{kind, k.mesh, k.host}]
+			}
+			if ok {
+				claims = append(claims, Claim{Kind: kind, Service: d.states[other.state].id, Generator: other.generator})
 			}
 		}
-		res.Conflicts = append(res.Conflicts, c)
+		// Each conflict once: from the claim of its first kind.
+		if len(claims) > 1 && claims[0].Kind == k.kind {
+			res.Conflicts = append(res.Conflicts, Conflict{Mesh: k.mesh, Hostname: k.host, Claims: slices.Clone(claims)})
+		}
 	}
 	slices.SortFunc(res.Conflicts, func(a, b Conflict) int {
 		return cmp.Or(cmp.Compare(a.Mesh, b.Mesh), cmp.Compare(a.Hostname, b.Hostname))
@@ -423,30 +459,9 @@ func Generate(gens []Generator, svcs []Service) Result {
 	return res
 }
 
-// genRun is one valid generator during Generate: its compiled template (or
-// parse error message), its selector as sorted pairs, and where its
-// outcomes are: column col of table, whose rows are stride pairs long.
-type genRun struct {
-	gen      *Generator
-	kind     Kind
-	match    []labelPair
-	tpl      *Template
-	parseErr string
-	table    []pair
-	stride   int
-	col      int
-}
-
-// pair is the outcome of one (generator, service) pair: a hostname, or the
-// condition message of its template error. set is false when the generator
-// does not select the service.
-type pair struct {
-	svc  int32
-	set  bool
-	host string
-	err  string
-}
-
+// labelPair is a matchLabels entry. Generate matches every service of a kind
+// against the selector of every generator of that kind, and a sorted slice
+// is quicker to walk than the map.
 type labelPair struct{ key, value string }
 
 func sortedPairs(sel *LabelSelector) []labelPair {
@@ -463,7 +478,7 @@ func sortedPairs(sel *LabelSelector) []labelPair {
 
 func matches(ps []labelPair, labels map[string]string) bool {
 	for _, p := range ps {
-		if v, ok := labels[p.key]; !ok || v != p.value {
+		if !hasLabel(labels, p.key, p.value) {
 			return false
 		}
 	}

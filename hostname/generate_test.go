@@ -50,7 +50,7 @@ func TestSelection(t *testing.T) {
 	universal := ServiceFromLabels(MeshService, "default", "redis", map[string]string{LabelOrigin: "zone", LabelEnv: "universal"}, "zone-1")
 	ext := ServiceFromLabels(MeshExternalService, "default", "httpbin", map[string]string{LabelOrigin: "zone"}, "zone-1")
 
-	gens := append(DefaultGenerators(Kubernetes, Global), DefaultGenerators(Kubernetes, Zone)...)
+	gens := append(DefaultGenerators(EnvKubernetes, RoleGlobal), DefaultGenerators(EnvKubernetes, RoleZone)...)
 	svcs := []Service{
 		local("backend", "false"),
 		local("db", "true"),
@@ -267,7 +267,7 @@ func TestIsolation(t *testing.T) {
 
 // TestGenerateDeterministic: the result does not depend on input order.
 func TestGenerateDeterministic(t *testing.T) {
-	gens := append(DefaultGenerators(Kubernetes, Global), DefaultGenerators(Kubernetes, Zone)...)
+	gens := append(DefaultGenerators(EnvKubernetes, RoleGlobal), DefaultGenerators(EnvKubernetes, RoleZone)...)
 	gens = append(gens, gen("collider", 0, allMS(), "{{ .DisplayName }}.svc.mesh.local"), gen("mes-collider", 0, allMES(), "{{ .DisplayName }}.svc.mesh.local"))
 	svcs := benchServices(300)
 	want := Generate(gens, svcs)

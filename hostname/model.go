@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/meshcore/meshcore/internal/labels"
 )
 
 // Kind is the kind of a service a generator selects.
@@ -24,24 +26,24 @@ const (
 	// LabelOrigin is "zone" on resources created in a zone and "global" on
 	// resources synced from the global control plane. Generators labelled
 	// "zone" run first.
-	LabelOrigin = "kuma.io/origin"
+	LabelOrigin = labels.Origin
 	// LabelDisplayName is the name the user gave the resource (on Kubernetes,
 	// the object name; on a synced resource, the name before hashing).
-	LabelDisplayName = "kuma.io/display-name"
+	LabelDisplayName = labels.DisplayName
 	// LabelZone is the zone a resource comes from.
-	LabelZone = "kuma.io/zone"
+	LabelZone = labels.Zone
 	// LabelNamespace is the Kubernetes namespace of the resource.
-	LabelNamespace = "k8s.kuma.io/namespace"
+	LabelNamespace = labels.Namespace
 	// LabelName is the Kubernetes object name, without the namespace (the
 	// "k8s.kuma.io/name" name extension of the control plane).
-	LabelName = "k8s.kuma.io/name"
+	LabelName = labels.Name
 	// LabelEnv is "kubernetes" or "universal": where the service was created.
-	LabelEnv = "kuma.io/env"
+	LabelEnv = labels.Env
 	// LabelHeadless is "true" on MeshServices of headless Kubernetes Services
 	// (one per pod) and "false" on the others.
-	LabelHeadless = "k8s.kuma.io/is-headless-service"
+	LabelHeadless = labels.Headless
 	// LabelMesh is the mesh of a Kubernetes object.
-	LabelMesh = "kuma.io/mesh"
+	LabelMesh = labels.Mesh
 )
 
 // Generator is a HostnameGenerator: for every service of the selected kind
@@ -95,11 +97,18 @@ func (s *LabelSelector) Matches(labels map[string]string) bool {
 		return true
 	}
 	for k, want := range s.MatchLabels {
-		if got, ok := labels[k]; !ok || got != want {
+		if !hasLabel(labels, k, want) {
 			return false
 		}
 	}
 	return true
+}
+
+// hasLabel reports whether labels has key with the value want: what one
+// matchLabels entry requires (an empty value must be present too).
+func hasLabel(labels map[string]string, key, want string) bool {
+	got, ok := labels[key]
+	return ok && got == want
 }
 
 // defined returns how many kinds s selects.
@@ -148,7 +157,7 @@ func (g Generator) Validate() error {
 	return errors.Join(errs...)
 }
 
-func (g Generator) zoneOrigin() bool { return g.Labels[LabelOrigin] == "zone" }
+func (g Generator) zoneOrigin() bool { return g.Labels[LabelOrigin] == labels.OriginZone }
 
 // Service is what a template sees of a MeshService, MeshExternalService or
 // MeshMultiZoneService, plus what generation needs to order and identify it.
@@ -188,9 +197,9 @@ func (s *Service) ID() string {
 }
 
 // ServiceFromLabels builds the Service the control plane's conventions give a
-// resource of the given kind, mesh, core name and labels:
+// resource of the given kind, mesh, core name and labels l:
 //
-//   - Name: label [LabelName] (the Kubernetes object name) when present,
+//   - Name: label [LabelName] (the Kubernetes object name) when not empty,
 //     else coreName;
 //   - DisplayName: label [LabelDisplayName], else Name;
 //   - Namespace: label [LabelNamespace], else empty;
@@ -200,30 +209,22 @@ func (s *Service) ID() string {
 // display-name label renders an empty .DisplayName, while an empty zone
 // label counts as absent (the reference treats such a resource as local).
 //
-// CoreName is coreName and Labels is labels (not copied). Created is left
+// CoreName is coreName and Labels is l (not copied). Created is left
 // zero for the caller to set.
-func ServiceFromLabels(kind Kind, mesh, coreName string, labels map[string]string, localZone string) Service {
+func ServiceFromLabels(kind Kind, mesh, coreName string, l map[string]string, localZone string) Service {
 	name := coreName
-	if v := labels[LabelName]; v != "" {
+	if v := l[LabelName]; v != "" {
 		name = v
-	}
-	display, ok := labels[LabelDisplayName]
-	if !ok {
-		display = name
-	}
-	zone := labels[LabelZone]
-	if zone == "" {
-		zone = localZone
 	}
 	return Service{
 		Kind:        kind,
 		Mesh:        mesh,
 		Name:        name,
 		CoreName:    coreName,
-		DisplayName: display,
-		Namespace:   labels[LabelNamespace],
-		Zone:        zone,
-		Labels:      labels,
+		DisplayName: labels.TemplateDisplayName(l, name),
+		Namespace:   l[LabelNamespace],
+		Zone:        labels.ZoneOr(l, localZone),
+		Labels:      l,
 	}
 }
 

@@ -238,8 +238,8 @@ func TestServiceFromLabels(t *testing.T) {
 // them (v2.14.3 pkg/defaults/hostname_generator_test.go); on Universal, or
 // without a namespace, the names are bare.
 func TestDefaultGeneratorsIn(t *testing.T) {
-	for _, env := range []Env{Kubernetes, Universal} {
-		for _, role := range []Role{Global, Zone} {
+	for _, env := range []Env{EnvKubernetes, EnvUniversal} {
+		for _, role := range []Role{RoleGlobal, RoleZone} {
 			bare := DefaultGenerators(env, role)
 			require.NotEmpty(t, bare)
 			for _, ns := range []string{"kuma-system", ""} {
@@ -247,7 +247,7 @@ func TestDefaultGeneratorsIn(t *testing.T) {
 				require.Len(t, got, len(bare))
 				for i, g := range got {
 					want := bare[i]
-					if env == Kubernetes && ns != "" {
+					if env == EnvKubernetes && ns != "" {
 						want.Name += "." + ns
 					}
 					if diff := cmp.Diff(want, g); diff != "" {
@@ -257,7 +257,7 @@ func TestDefaultGeneratorsIn(t *testing.T) {
 			}
 		}
 	}
-	assert.Nil(t, DefaultGeneratorsIn("openshift", Zone, "kuma-system"))
+	assert.Nil(t, DefaultGeneratorsIn("openshift", RoleZone, "kuma-system"))
 }
 
 // TestKubernetesCoreNamesOrderGenerators: with equal creation times, the

@@ -156,18 +156,18 @@ func TestReferenceDefaultNames(t *testing.T) {
 		want       []string
 		wantLabels map[string]string
 	}{
-		{"global universal", hostname.Universal, hostname.Global, []string{
+		{"global universal", hostname.EnvUniversal, hostname.RoleGlobal, []string{
 			"synced-headless-kube-mesh-service", "synced-kube-mesh-service", "synced-mesh-external-service",
 			"synced-mesh-multi-zone-service", "synced-universal-mesh-service",
 		}, nil},
-		{"global kubernetes", hostname.Kubernetes, hostname.Global, []string{
+		{"global kubernetes", hostname.EnvKubernetes, hostname.RoleGlobal, []string{
 			"synced-headless-kube-mesh-service.kuma-system", "synced-kube-mesh-service.kuma-system",
 			"synced-mesh-external-service.kuma-system", "synced-mesh-multi-zone-service.kuma-system",
 			"synced-universal-mesh-service.kuma-system",
 		}, nil},
-		{"zone kubernetes", hostname.Kubernetes, hostname.Zone, []string{"local-mesh-external-service.kuma-system"},
+		{"zone kubernetes", hostname.EnvKubernetes, hostname.RoleZone, []string{"local-mesh-external-service.kuma-system"},
 			map[string]string{hostname.LabelOrigin: "zone"}},
-		{"zone universal", hostname.Universal, hostname.Zone, []string{"local-mesh-external-service", "local-universal-mesh-service"},
+		{"zone universal", hostname.EnvUniversal, hostname.RoleZone, []string{"local-mesh-external-service", "local-universal-mesh-service"},
 			map[string]string{hostname.LabelOrigin: "zone"}},
 	}
 	for _, tt := range tests {

@@ -1,6 +1,7 @@
 package hostname
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -49,89 +50,89 @@ func TestRender(t *testing.T) {
 		name     string
 		template string
 		svc      Service
-		fast     bool
+		planned  bool // text, fields and label calls only: one allocation
 		want     string
 		stage    Stage  // 0: success
 		message  string // TemplateError.Message
 	}{
 		{
-			name: "kubernetes service", template: "{{ .Name }}.{{ .Namespace }}.svc.cluster.local", svc: svc, fast: true,
+			name: "kubernetes service", template: "{{ .Name }}.{{ .Namespace }}.svc.cluster.local", svc: svc, planned: true,
 			want: "backend.kuma-demo.svc.cluster.local",
 		},
 		{
-			name: "missing namespace", template: "{{ .Name }}.{{ .Namespace }}.svc.cluster.local", svc: noNamespace, fast: true,
+			name: "missing namespace", template: "{{ .Name }}.{{ .Namespace }}.svc.cluster.local", svc: noNamespace, planned: true,
 			stage: StageHostname, message: subdomainMsg("backend..svc.cluster.local"),
 		},
 		{
-			name: "label present", template: `{{ label "app" }}.mesh`, svc: svc, fast: true,
+			name: "label present", template: `{{ label "app" }}.mesh`, svc: svc, planned: true,
 			want: "web.mesh",
 		},
 		{
-			name: "label absent", template: `{{ label "app" }}.mesh`, svc: noApp, fast: true,
+			name: "label absent", template: `{{ label "app" }}.mesh`, svc: noApp, planned: true,
 			stage:   StageExec,
 			message: `pre evaluation of template with parameters failed with error="template: :1:3: executing \"\" at <label \"app\">: error calling label: label app not found"`,
 		},
 		{
-			name: "all fields, trimmed", template: "{{- .DisplayName -}} . {{- .Namespace }}.{{ .Mesh }}.{{ .Zone }}", svc: svc, fast: true,
+			name: "all fields, trimmed", template: "{{- .DisplayName -}} . {{- .Namespace }}.{{ .Mesh }}.{{ .Zone }}", svc: svc, planned: true,
 			want: "backend.kuma-demo.default.zone-1",
 		},
 		{
-			name: "upper case literal", template: "Backend.Mesh", svc: svc, fast: true,
+			name: "upper case literal", template: "Backend.Mesh", svc: svc, planned: true,
 			stage: StageHostname, message: subdomainMsg("Backend.Mesh"),
 		},
 		{
-			name: "underscore", template: "my_svc.mesh", svc: svc, fast: true,
+			name: "underscore", template: "my_svc.mesh", svc: svc, planned: true,
 			stage: StageHostname, message: subdomainMsg("my_svc.mesh"),
 		},
 		{
-			name: "250 bytes", template: "{{ .Name }}", svc: long(host250), fast: true,
+			name: "250 bytes", template: "{{ .Name }}", svc: long(host250), planned: true,
 			want: host250,
 		},
 		{
-			name: "254 bytes", template: "{{ .Name }}", svc: long(host254), fast: true,
+			name: "254 bytes", template: "{{ .Name }}", svc: long(host254), planned: true,
 			stage: StageHostname,
 			message: `generated hostname "` + host254 + `" is not a valid DNS name: ` + naming.MsgSubdomainTooLong +
 				`, label 4 ("` + strings.Repeat("c", 65) + `") must be no more than 63 characters`,
 		},
 		{
-			name: "64-byte label", template: "{{ .Name }}.mesh", svc: long(label64), fast: true,
+			name: "64-byte label", template: "{{ .Name }}.mesh", svc: long(label64), planned: true,
 			stage:   StageHostname,
 			message: `generated hostname "` + label64 + `.mesh" is not a valid DNS name: label 1 ("` + label64 + `") must be no more than 63 characters`,
 		},
 		{
-			name: "63-byte label", template: "x.{{ .Name }}", svc: long(label62 + "a"), fast: true,
+			name: "63-byte label", template: "x.{{ .Name }}", svc: long(label62 + "a"), planned: true,
 			want: "x." + label62 + "a",
 		},
 		{
-			name: "dotted value", template: "{{ .Name }}.{{ .Namespace }}.svc.cluster.local", svc: func() Service { s := svc; s.Namespace = "a.b"; return s }(), fast: true,
+			name: "dotted value", template: "{{ .Name }}.{{ .Namespace }}.svc.cluster.local", svc: func() Service { s := svc; s.Namespace = "a.b"; return s }(), planned: true,
 			want: "backend.a.b.svc.cluster.local",
 		},
 		{
-			name: "values side by side", template: "{{ .Name }}{{ .Namespace }}.mesh", svc: svc, fast: true,
+			name: "values side by side", template: "{{ .Name }}{{ .Namespace }}.mesh", svc: svc, planned: true,
 			want: "backendkuma-demo.mesh",
 		},
 		{
-			name: "value inside a label", template: "x-{{ .Name }}-y.mesh", svc: svc, fast: true,
+			name: "value inside a label", template: "x-{{ .Name }}-y.mesh", svc: svc, planned: true,
 			want: "x-backend-y.mesh",
 		},
 		{
-			name: "value ending in a dash", template: "{{ .Name }}.mesh", svc: long("backend-"), fast: true,
+			name: "value ending in a dash", template: "{{ .Name }}.mesh", svc: long("backend-"), planned: true,
 			stage: StageHostname, message: subdomainMsg("backend-.mesh"),
 		},
 		{
-			name: "value ending in a dash, inside a label", template: "{{ .Name }}x.mesh", svc: long("backend-"), fast: true,
+			name: "value ending in a dash, inside a label", template: "{{ .Name }}x.mesh", svc: long("backend-"), planned: true,
 			want: "backend-x.mesh",
 		},
 		{
-			name: "long plan of fields", template: "{{ .Name }}-{{ .Zone }}-{{ .Mesh }}-{{ .Namespace }}-{{ .Name }}.a.b", svc: svc, fast: true,
+			name: "long plan of fields", template: "{{ .Name }}-{{ .Zone }}-{{ .Mesh }}-{{ .Namespace }}-{{ .Name }}.a.b", svc: svc, planned: true,
 			want: "backend-zone-1-default-kuma-demo-backend.a.b",
 		},
 		{
-			name: "long plan with labels", template: `{{ label "app" }}-{{ .Zone }}-{{ label "app" }}-{{ .Mesh }}-{{ label "app" }}.mesh`, svc: svc, fast: true,
+			name: "long plan with labels", template: `{{ label "app" }}-{{ .Zone }}-{{ label "app" }}-{{ .Mesh }}-{{ label "app" }}.mesh`, svc: svc, planned: true,
 			want: "web-zone-1-web-default-web.mesh",
 		},
 		{
-			name: "long plan with a missing label", template: `{{ label "app" }}-{{ .Zone }}-{{ label "app" }}-{{ .Mesh }}-{{ label "app" }}.mesh`, svc: noApp, fast: true,
+			name: "long plan with a missing label", template: `{{ label "app" }}-{{ .Zone }}-{{ label "app" }}-{{ .Mesh }}-{{ label "app" }}.mesh`, svc: noApp, planned: true,
 			stage:   StageExec,
 			message: `pre evaluation of template with parameters failed with error="template: :1:3: executing \"\" at <label \"app\">: error calling label: label app not found"`,
 		},
@@ -161,27 +162,33 @@ func TestRender(t *testing.T) {
 			stage: StageHostname, message: subdomainMsg("{backend backend kuma-demo default zone-1}"),
 		},
 		{
-			name: "empty", template: "", svc: svc, fast: true,
+			name: "empty", template: "", svc: svc, planned: true,
 			stage: StageHostname, message: subdomainMsg(""),
 		},
 		{
-			name: "comment only", template: "{{/* nothing */}}", svc: svc, fast: true,
+			name: "comment only", template: "{{/* nothing */}}", svc: svc, planned: true,
 			stage: StageHostname, message: subdomainMsg(""),
 		},
 		{
-			name: "main body from define", template: `{{ define "" }}{{ .Name }}.mesh{{ end }}`, svc: svc, fast: true,
-			want: "backend.mesh",
+			name: "planned, over MaxOutput", template: "{{ .Name }}.mesh", svc: long(strings.Repeat("n", MaxOutput)), planned: true,
+			stage:   StageExec,
+			message: `pre evaluation of template with parameters failed with error="hostname: template exceeds rendering limits: output exceeds 4096 bytes"`,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tp, perr := parseTemplate(tt.template)
 			require.Nil(t, perr)
-			assert.Equal(t, tt.fast, tp.Fast(), "fast path")
 			got, err := tp.Render(tt.svc)
 			if tt.stage == 0 {
 				require.NoError(t, err)
 				assert.Equal(t, tt.want, got)
+				allocs := testing.AllocsPerRun(10, func() { _, _ = tp.Render(tt.svc) })
+				if tt.planned {
+					assert.LessOrEqual(t, allocs, 1.0, "a planned template allocates only its result")
+				} else {
+					assert.Greater(t, allocs, 1.0, "text/template renders")
+				}
 				return
 			}
 			require.Error(t, err)
@@ -217,7 +224,6 @@ func TestRenderNilTemplate(t *testing.T) {
 	_, err = (&Template{}).Render(kubeService())
 	require.Error(t, err)
 	assert.Empty(t, tp.String())
-	assert.False(t, tp.Fast())
 }
 
 func TestCompile(t *testing.T) {
@@ -231,7 +237,10 @@ func TestCompile(t *testing.T) {
 		{name: "empty", template: "", stage: StageParse, message: "must not be empty", is: ErrEmptyTemplate},
 		{name: "parse error", template: "{{ .Name ", stage: StageParse, message: "couldn't parse template: template: :1: unclosed action"},
 		{name: "unknown function", template: "{{ foo }}.mesh", stage: StageParse, message: `couldn't parse template: template: :1: function "foo" not defined`},
-		{name: "internal function name", template: "{{ _hostname_cost 1 }}x", stage: StageParse, message: `couldn't parse template: template: :1: function "_hostname_cost" not defined`},
+		{
+			name: "refused construct", template: "{{ range 3 }}a{{ end }}.mesh", stage: StageParse, is: ErrRefused,
+			message: "couldn't parse template: template: :1:9: range is refused: hostname templates do not loop",
+		},
 		{
 			name: "stub render fails", template: "{{ .Foo }}.mesh", stage: StageExec,
 			message: `couldn't render template with stub values: template: :1:3: executing "" at <.Foo>: can't evaluate field Foo in type hostname.meshedName`,
@@ -279,26 +288,83 @@ func TestRuntimeParseMessage(t *testing.T) {
 	assert.Equal(t, `hostname: generator "gen": spec.template: failed compiling gotemplate error="template: :1: function \"foo\" not defined"`, perr.Error())
 }
 
-// TestLimits: hostile templates fail with ErrLimit, quickly, and the others
-// are untouched.
+// TestRefused: constructs no hostname needs fail to parse, at admission and
+// when generation compiles a stored generator, naming what is refused and
+// where; their near neighbours parse.
+func TestRefused(t *testing.T) {
+	ifs := func(n int) string { return strings.Repeat("{{ if .Name }}", n) + "x" + strings.Repeat("{{ end }}", n) }
+	tests := []struct {
+		name     string
+		template string
+		err      string // the parse error; empty: parses
+	}{
+		{"range", "{{ range 3 }}a{{ end }}.mesh", "template: :1:9: range is refused: hostname templates do not loop"},
+		{"range with break", "{{ range 100000000000 }}a{{ break }}{{ end }}.mesh", "template: :1:9: range is refused: hostname templates do not loop"},
+		{"range inside if", "x{{ if .Name }}{{ range .Name }}{{ end }}{{ end }}", "template: :1:24: range is refused: hostname templates do not loop"},
+		{"range in an else branch", "{{ if .Name }}x{{ else }}{{ range 2 }}{{ end }}{{ end }}", "template: :1:34: range is refused: hostname templates do not loop"},
+		{"template call", `{{ template "nope" }}`, `template: :1:12: template "nope" is refused: hostname templates do not define or call templates`},
+		{"block", `{{ block "b" . }}{{ .Zone }}{{ end }}.mesh`, `template: :1:9: template "b" is refused: hostname templates do not define or call templates`},
+		{"recursion", `{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}`, `template: :1:57: template "r" is refused: hostname templates do not define or call templates`},
+		{"define", `{{ define "x" }}{{ .Name }}{{ end }}{{ .Name }}.mesh`, `template: :1:16: define "x" is refused: hostname templates do not define or call templates`},
+		{"first of two defines", `{{ define "b" }}b{{ end }}{{ define "a" }}a{{ end }}x`, `template: :1:16: define "b" is refused: hostname templates do not define or call templates`},
+		{"define of the main template", `{{ define "" }}{{ .Name }}.mesh{{ end }}`, `template: :1:15: define "" is refused: hostname templates do not define or call templates`},
+		{"if nested 4 deep", ifs(4), "template: :1:48: if nested 4 deep is refused: hostname templates nest if and with at most 3 deep"},
+		{"with in ifs", ifs(3)[:42] + "{{ with .Zone }}{{ . }}{{ end }}" + ifs(3)[42:], "template: :1:50: with nested 4 deep is refused: hostname templates nest if and with at most 3 deep"},
+		{"if nested 3 deep", ifs(3), ""},
+		{"long else-if chain", "{{ if .A }}a{{ else if .B }}b{{ else if .C }}c{{ else if .D }}d{{ else }}f{{ end }}", ""},
+		{"long else-with chain", "{{ with .A }}a{{ else with .B }}b{{ else with .C }}c{{ else with .D }}d{{ end }}", ""},
+		{"an if alone in an else continues the chain", ifs(2)[:28] + "{{ if .A }}a{{ else }}{{ if .B }}b{{ else }}c{{ end }}{{ end }}" + ifs(2)[28:], ""},
+		{"printf width", `{{ printf "%0999999d" 1 }}`, `template: :1:10: printf width 999999 in "%0999999d" is refused: printf widths and precisions are literal numbers of at most 3 digits`},
+		{"printf width of 4 digits", `{{ printf "%1000s" .Name }}`, `template: :1:10: printf width 1000 in "%1000s" is refused: printf widths and precisions are literal numbers of at most 3 digits`},
+		{"printf precision", `{{ printf "%.1000f" 1.0 }}`, `template: :1:10: printf precision 1000 in "%.1000f" is refused: printf widths and precisions are literal numbers of at most 3 digits`},
+		{"printf star width", `{{ printf "%*d" 999999 1 }}`, `template: :1:10: printf width * in "%*d" is refused: printf widths and precisions are literal numbers of at most 3 digits`},
+		{"printf star precision after an index", `{{ printf "%[2].[1]*f" 3 1.0 }}`, `template: :1:10: printf precision * in "%[2].[1]*f" is refused: printf widths and precisions are literal numbers of at most 3 digits`},
+		{"printf in a parenthesized argument", `{{ len (printf "x%-01000d" 1) }}`, `template: :1:15: printf width 1000 in "x%-01000d" is refused: printf widths and precisions are literal numbers of at most 3 digits`},
+		{"printf in an if", `{{ if printf "%1000d" 1 }}x{{ end }}`, `template: :1:13: printf width 1000 in "%1000d" is refused: printf widths and precisions are literal numbers of at most 3 digits`},
+		{"printf with a computed format", `{{ printf .Name }}`, "template: :1:10: printf format .Name is refused: a printf format is a string literal"},
+		{"printf with a piped format", `{{ "%d" | printf }}`, "template: :1:10: printf without a format is refused: a printf format is a string literal"},
+		{"printf widths of 3 digits", `{{ printf "%0999d.%.999f%[1]999s" 1 1.0 }}`, ""},
+		{"a percent sign, then digits", `{{ printf "%%1000d" }}`, ""},
+		{"variables and builtins", `{{ $n := .Name }}{{ $n | printf "%s" | urlquery }}.{{ len .Name }}`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, perr := parseTemplate(tt.template)
+			if tt.err == "" {
+				require.Nil(t, perr)
+				return
+			}
+			require.NotNil(t, perr)
+			assert.ErrorIs(t, perr, ErrRefused)
+			assert.Equal(t, StageParse, perr.Stage)
+			assert.Equal(t, tt.err, perr.Err.Error())
+			assert.Equal(t, "failed compiling gotemplate error="+strconv.Quote(tt.err), perr.Message())
+
+			_, err := Compile(tt.template)
+			var te *TemplateError
+			require.ErrorAs(t, err, &te)
+			assert.True(t, te.Admission)
+			assert.Equal(t, "couldn't parse template: "+tt.err, te.Message())
+		})
+	}
+}
+
+// TestLimits: what parsing admits but could still build large strings fails
+// with ErrLimit, and what stays within the limits renders.
 func TestLimits(t *testing.T) {
 	svc := kubeService()
+	const k4 = `{{ $a := printf "%0999d%0999d%0999d%0999d" 1 2 3 4 }}` // 3,996 bytes
 	hostile := map[string]string{
-		"range over a huge int":  "{{ range 100000000000 }}{{ end }}x",
-		"nested ranges":          "{{ range 1000 }}{{ range 1000 }}{{ range 1000 }}{{ end }}{{ end }}{{ end }}x",
-		"output growth":          "{{ range 100000 }}{{ $.Name }}{{ end }}",
-		"recursion":              `{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}`,
-		"fan-out recursion":      `{{ define "r" }}{{ template "r" . }}{{ template "r" . }}{{ end }}{{ template "r" . }}`,
-		"printf width":           `{{ printf "%0999999d" 1 }}`,
-		"printf many widths":     `{{ printf "%0900000d%0900000d" 1 2 }}`,
-		"printf star width":      `{{ printf "%*d" 999999 1 }}`,
-		"printf doubling":        `{{ $a := "xxxxxxxxxxxxxxxx" }}{{ range 20 }}{{ $a = printf "%s%s" $a $a }}{{ end }}{{ len $a }}`,
-		"print doubling":         `{{ $a := "xxxxxxxxxxxxxxxx" }}{{ range 20 }}{{ $a = print $a $a }}{{ end }}{{ len $a }}`,
-		"html of many args":      `{{ $a := printf "%04000d" 1 }}{{ len (html $a $a $a $a $a $a $a $a $a $a $a $a) }}`,
-		"urlquery of many args":  `{{ $a := printf "%04000d" 1 }}{{ len (urlquery $a $a $a $a $a $a $a $a $a $a $a $a) }}`,
-		"js growth":              `{{ $a := "<<<<<<<<<<<<<<<<" }}{{ range 20 }}{{ $a = js $a }}{{ end }}{{ len $a }}`,
-		"println growth":         `{{ $a := "x" }}{{ range 30 }}{{ $a = println $a $a }}{{ end }}{{ len $a }}`,
-		"big intermediate value": `{{ len (printf "%05000d" 1) }}.mesh`,
+		"output over MaxOutput":   strings.Repeat("{{ .Name }}", 600),
+		"print doubling":          `{{ $a := "xxxxxxxxxxxxxxxx" }}` + strings.Repeat(`{{ $a = print $a $a }}`, 20) + `{{ len $a }}`,
+		"println doubling":        `{{ $a := "x" }}` + strings.Repeat(`{{ $a = println $a $a }}`, 30) + `{{ len $a }}`,
+		"js growth":               `{{ $a := "<<<<<<<<<<<<<<<<" }}` + strings.Repeat(`{{ $a = js $a }}`, 20) + `{{ len $a }}`,
+		"nested js":               "{{ len (js " + strings.Repeat("(js ", 30) + `"<"` + strings.Repeat(")", 30) + ") }}",
+		"printf of many values":   k4 + `{{ len (printf "%q%q%q%q%q%q%q" $a $a $a $a $a $a $a) }}`,
+		"html of many values":     k4 + `{{ len (html $a $a $a $a $a $a $a $a $a $a $a $a) }}`,
+		"urlquery of many values": k4 + `{{ len (urlquery $a $a $a $a $a $a $a $a $a $a $a $a) }}`,
+		"builtins output in all":  k4 + strings.Repeat(`{{ $a = print $a }}`, 300) + "x",
+		"big intermediate value":  `{{ len (printf "%0999d%0999d%0999d%0999d%0999d" 1 2 3 4 5) }}.mesh`,
 	}
 	for name, text := range hostile {
 		t.Run(name, func(t *testing.T) {
@@ -313,14 +379,11 @@ func TestLimits(t *testing.T) {
 	}
 
 	benign := map[string]string{
-		"small range":       `{{ range 3 }}a{{ end }}.mesh`,
-		"range with break":  `{{ range 100000000000 }}a{{ break }}{{ end }}.mesh`,
-		"small recursion":   `{{ define "r" }}{{ if . }}x{{ template "r" (slice . 1) }}{{ end }}{{ end }}{{ template "r" "abc" }}.mesh`,
-		"printf at the cap": `{{ len (printf "%04000d" 1) }}.mesh`,
+		"if and else":       `{{ if eq .Namespace "kuma-demo" }}{{ .Name }}{{ else }}x{{ end }}.mesh`,
+		"printf at the cap": k4 + `{{ len $a }}.mesh`,
+		"variables":         `{{ $n := .Name }}{{ $n = printf "%s-1" $n }}{{ $n }}.mesh`,
 	}
-	want := map[string]string{
-		"small range": "aaa.mesh", "range with break": "a.mesh", "small recursion": "xxx.mesh", "printf at the cap": "4000.mesh",
-	}
+	want := map[string]string{"if and else": "backend.mesh", "printf at the cap": "3996.mesh", "variables": "backend-1.mesh"}
 	for name, text := range benign {
 		t.Run(name, func(t *testing.T) {
 			tp, err := Compile(text)
@@ -347,10 +410,10 @@ func TestNoAllocs(t *testing.T) {
 		"{{ .Name }}.{{ .Namespace }}.svc.cluster.local",
 		"{{ .DisplayName }}.{{ .Namespace }}.svc.{{ .Zone }}.mesh.local",
 		`{{ label "app" }}.{{ .Namespace }}.svc.{{ .Zone }}.mesh.local`,
+		"backend.mesh",
 	} {
 		tp, err := Compile(text)
 		require.NoError(t, err)
-		require.True(t, tp.Fast())
 		allocs := testing.AllocsPerRun(200, func() {
 			if _, err := tp.Render(svc); err != nil {
 				t.Fatal(err)
@@ -360,15 +423,13 @@ func TestNoAllocs(t *testing.T) {
 	}
 }
 
-// TestRenderConcurrent renders one template of each path from many
-// goroutines; run with -race.
+// TestRenderConcurrent renders a planned template and one text/template
+// runs from many goroutines; run with -race.
 func TestRenderConcurrent(t *testing.T) {
-	fast, err := Compile(`{{ label "app" }}.{{ .Namespace }}.mesh`)
+	planned, err := Compile(`{{ label "app" }}.{{ .Namespace }}.mesh`)
 	require.NoError(t, err)
-	slow, err := Compile(`{{ label "app" | printf "%s" }}.{{ .Namespace }}.mesh`)
+	executed, err := Compile(`{{ label "app" | printf "%s" }}.{{ .Namespace }}.mesh`)
 	require.NoError(t, err)
-	require.True(t, fast.Fast())
-	require.False(t, slow.Fast())
 
 	svc := kubeService()
 	done := make(chan [2]string)
@@ -376,8 +437,8 @@ func TestRenderConcurrent(t *testing.T) {
 		go func() {
 			var got [2]string
 			for range 50 {
-				a, errA := fast.Render(svc)
-				b, errB := slow.Render(svc)
+				a, errA := planned.Render(svc)
+				b, errB := executed.Render(svc)
 				if errA != nil || errB != nil {
 					got = [2]string{"error", "error"}
 					break
@@ -392,75 +453,35 @@ func TestRenderConcurrent(t *testing.T) {
 	}
 }
 
+// TestFramed: a plan is framed when its literals give every value a DNS label
+// of its own and are valid labels themselves; only then may rendering check
+// the values alone.
 func TestFramed(t *testing.T) {
-	text := func(s string) segment { return segment{kind: segText, text: s} }
-	name, zone := segment{kind: segName}, segment{kind: segZone}
 	tests := []struct {
-		segs []segment
-		want bool
+		template string
+		want     bool
 	}{
-		{[]segment{name, text(".svc."), zone, text(".mesh.local")}, true},
-		{[]segment{text("a."), name}, true},
-		{[]segment{name}, true},
-		{[]segment{text("x.mesh")}, true},
-		{nil, false},
-		{[]segment{text("X.mesh")}, false},       // invalid literal label
-		{[]segment{text("a..b")}, false},         // empty literal label
-		{[]segment{name, name}, false},           // side by side
-		{[]segment{name, text("x.mesh")}, false}, // value shares a label
-		{[]segment{text("a.x"), name}, false},
-		{[]segment{name, text("."), zone}, true},
-		{[]segment{name, text(".-x."), zone}, false},
-		{[]segment{text("."), name}, false}, // empty first label
-		{[]segment{name, text(".")}, false}, // empty last label
-		{[]segment{text("a."), name, text(".b."), zone, text(".c."), name, text(".d."), zone, text(".e")}, true},
+		{"{{ .Name }}.svc.{{ .Zone }}.mesh.local", true},
+		{"a.{{ .Name }}", true},
+		{"{{ .Name }}", true},
+		{"{{ .Name }}.{{ .Zone }}", true},
+		{`{{ label "a" }}.b.{{ .Name }}.c.{{ .Zone }}.d.{{ .Mesh }}.e`, true},
+		{"x.mesh", true},
+		{"X.mesh", false},                      // invalid literal label
+		{"a..b", false},                        // empty literal label
+		{"{{ .Name }}..{{ .Zone }}", false},    // empty label between values
+		{"{{ .Name }}{{ .Zone }}.mesh", false}, // values side by side
+		{"{{ .Name }}x.mesh", false},           // value shares a label
+		{"a.x{{ .Name }}", false},
+		{"{{ .Name }}.-x.{{ .Zone }}", false},
+		{".{{ .Name }}", false}, // empty first label
+		{"{{ .Name }}.", false}, // empty last label
+		{"{{ .Name }}." + strings.Repeat("a", 64) + ".{{ .Zone }}", false},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, framed(tt.segs), "%+v", tt.segs)
-	}
-}
-
-// TestConcatPaths pins which concatenation path each shape takes, and that
-// every path gives text/template's text.
-func TestConcatPaths(t *testing.T) {
-	svc := kubeService()
-	long := svc
-	long.Name = strings.Repeat("n", 100)
-	tests := []struct {
-		name string
-		text string
-		svc  Service
-		want concatResult
-	}{
-		{"fields", clusterDNSTemplate, svc, concatDone},
-		{"labels", `{{ label "app" }}.{{ .Namespace }}.mesh`, svc, concatDone},
-		{"text only", "a.b.mesh", svc, concatDone},
-		{"long suffix copied", "{{ .Name }}.a-literal-suffix-that-is-longer-than-32-bytes.mesh", svc, concatDone},
-		{"missing label", `{{ label "nope" }}.mesh`, svc, concatMissing},
-		{"value beyond the buffer", clusterDNSTemplate, long, concatTooLong},
-		{"prefix beyond the buffer", strings.Repeat("p.", 70) + "{{ .Name }}", svc, concatTooLong},
-		{"more labels than the small path holds", strings.Repeat(`{{ label "app" }}.`, maxSmallSteps+1) + "mesh", svc, concatTooLong},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			tp, err := parseTemplate(tt.text)
-			require.Nil(t, err)
-			require.True(t, tp.Fast())
-			small, _, res := tp.concatSmall(&tt.svc, false)
-			assert.Equal(t, tt.want, res)
-			got, _, ok := tp.concat(&tt.svc, false)
-			want := oracle(tt.text, tt.svc)
-			if tt.want == concatMissing {
-				assert.False(t, ok)
-				assert.Error(t, want.execErr)
-				return
-			}
-			require.True(t, ok)
-			require.NoError(t, want.execErr)
-			assert.Equal(t, want.out, got)
-			if res == concatDone {
-				assert.Equal(t, want.out, small)
-			}
-		})
+		tp, err := parseTemplate(tt.template)
+		require.Nil(t, err)
+		require.NotNil(t, tp.plan, tt.template)
+		assert.Equal(t, tt.want, tp.plan.framed, tt.template)
 	}
 }

@@ -298,7 +298,7 @@ type cluster struct {
 func newCluster(objs []*object, opts options, d *Decoder, r *reporter) *cluster {
 	c := &cluster{
 		opts:            opts,
-		env:             hostname.Universal,
+		env:             hostname.EnvUniversal,
 		namespaces:      map[string]*namespace{},
 		meshes:          map[string]*meshInfo{},
 		podsByNamespace: map[string]map[string][]*workload{},
@@ -319,7 +319,7 @@ func newCluster(objs []*object, opts options, d *Decoder, r *reporter) *cluster 
 			continue
 		}
 		if o.Form == kubernetesForm {
-			c.env = hostname.Kubernetes
+			c.env = hostname.EnvKubernetes
 		}
 		c.objects = append(c.objects, o)
 		for _, rule := range o.disabled {
@@ -389,7 +389,7 @@ func (c *cluster) admitted(o *object, r *reporter) bool {
 	ns := c.opts.SystemNamespace
 	var msg string
 	switch {
-	case c.opts.Role == hostname.Global:
+	case c.opts.Role == hostname.RoleGlobal:
 		msg = "on Global CP the policy can be created only in the system namespace:" + ns
 	case o.Kind == kindHostnameGenerator || o.Kind == kindMeshExternalService:
 		msg = fmt.Sprintf("resource type %v can be created only in the system namespace:%s", o.Kind, ns)
@@ -585,20 +585,20 @@ func (c *cluster) computedLabels(o *object, mesh string) map[string]string {
 	}
 	setIfAbsent(topology.LabelMesh, mesh)
 	if o.Kind == kindMeshMultiZoneService {
-		setIfAbsent(hostname.LabelOrigin, string(hostname.Global))
+		setIfAbsent(hostname.LabelOrigin, string(hostname.RoleGlobal))
 	}
-	if c.opts.Role == hostname.Zone {
-		setIfAbsent(hostname.LabelOrigin, string(hostname.Zone))
+	if c.opts.Role == hostname.RoleZone {
+		setIfAbsent(hostname.LabelOrigin, string(hostname.RoleZone))
 	}
-	if l[hostname.LabelOrigin] == string(hostname.Zone) {
+	if l[hostname.LabelOrigin] == string(hostname.RoleZone) {
 		setIfAbsent(hostname.LabelZone, c.opts.Zone)
-		env := hostname.Universal
+		env := hostname.EnvUniversal
 		if o.Form == kubernetesForm {
-			env = hostname.Kubernetes
+			env = hostname.EnvKubernetes
 		}
 		setIfAbsent(hostname.LabelEnv, string(env))
 	}
-	if o.Form == kubernetesForm && o.Namespace != "" && l[hostname.LabelOrigin] != string(hostname.Global) {
+	if o.Form == kubernetesForm && o.Namespace != "" && l[hostname.LabelOrigin] != string(hostname.RoleGlobal) {
 		setIfAbsent(hostname.LabelNamespace, o.Namespace)
 	}
 	if o.Form == kubernetesForm {
@@ -687,7 +687,7 @@ func (c *cluster) deriveMeshService(s *kubeService) {
 	none := func(deliberate bool, format string, args ...any) {
 		s.none, s.deliberate = fmt.Sprintf(format, args...), deliberate
 	}
-	if c.opts.Role == hostname.Global {
+	if c.opts.Role == hostname.RoleGlobal {
 		none(true, "a global control plane makes no MeshServices")
 		return
 	}
@@ -744,10 +744,10 @@ func (c *cluster) deriveMeshService(s *kubeService) {
 	l[topology.LabelMesh] = s.mesh
 	l[labelServiceName] = o.Name
 	l[labelManagedBy] = "k8s-controller"
-	l[hostname.LabelEnv] = string(hostname.Kubernetes)
+	l[hostname.LabelEnv] = string(hostname.EnvKubernetes)
 	l[hostname.LabelHeadless] = fmt.Sprint(s.headless())
 	l[hostname.LabelDisplayName] = o.Name
-	l[hostname.LabelOrigin] = string(hostname.Zone)
+	l[hostname.LabelOrigin] = string(hostname.RoleZone)
 	l[hostname.LabelZone] = c.opts.Zone
 	l[hostname.LabelNamespace] = o.Namespace
 	s.labels = l
@@ -814,13 +814,13 @@ func (c *cluster) podMesh(w *workload) (mesh string, injected, sure bool) {
 // only those); on a global control plane, the global ones.
 func (c *cluster) addDefaultGenerators() {
 	var defaults []hostname.Generator
-	if c.opts.Role == hostname.Global {
-		defaults = hostname.DefaultGenerators(c.env, hostname.Global)
+	if c.opts.Role == hostname.RoleGlobal {
+		defaults = hostname.DefaultGenerators(c.env, hostname.RoleGlobal)
 	} else {
-		defaults = hostname.DefaultGenerators(c.env, hostname.Zone)
+		defaults = hostname.DefaultGenerators(c.env, hostname.RoleZone)
 		for _, s := range c.hostnames {
-			if s.svc.Labels[hostname.LabelOrigin] == string(hostname.Global) {
-				defaults = append(defaults, hostname.DefaultGenerators(c.env, hostname.Global)...)
+			if s.svc.Labels[hostname.LabelOrigin] == string(hostname.RoleGlobal) {
+				defaults = append(defaults, hostname.DefaultGenerators(c.env, hostname.RoleGlobal)...)
 				break
 			}
 		}

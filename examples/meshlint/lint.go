@@ -18,8 +18,8 @@ type options struct {
 	// kuma.io/zone of the services created there, and the local zone of the
 	// egress.
 	Zone string
-	// Role is the control plane the manifests are applied to: hostname.Zone
-	// (the default) or hostname.Global.
+	// Role is the control plane the manifests are applied to: hostname.RoleZone
+	// (the default) or hostname.RoleGlobal.
 	Role hostname.Role
 	// SystemNamespace is the control plane's namespace on Kubernetes.
 	SystemNamespace string
@@ -39,7 +39,7 @@ const (
 // withDefaults fills the options left empty.
 func (o options) withDefaults() options {
 	o.Zone = cmp.Or(o.Zone, defaultZone)
-	o.Role = cmp.Or(o.Role, hostname.Zone)
+	o.Role = cmp.Or(o.Role, hostname.RoleZone)
 	o.SystemNamespace = cmp.Or(o.SystemNamespace, defaultSystemNamespace)
 	return o
 }

@@ -68,7 +68,7 @@ func TestRules(t *testing.T) {
 	warn := options{Mode: naming.Warn}
 	enforce := options{Mode: naming.Enforce}
 	complete := options{Mode: naming.Warn, Complete: true}
-	global := options{Mode: naming.Warn, Role: hostname.Global}
+	global := options{Mode: naming.Warn, Role: hostname.RoleGlobal}
 	noLB := options{Mode: naming.Warn, Disabled: []string{"lb-local-traffic"}}
 	tests := []struct {
 		rule     string

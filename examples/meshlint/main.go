@@ -67,7 +67,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	opts := options{Mode: naming.Warn}
 	flags.Var(&opts.Mode, "mode", "naming mode the names are checked under: off, warn, enforce-on-create or enforce")
 	flags.StringVar(&opts.Zone, "zone", defaultZone, "name of the zone the manifests are applied to")
-	role := flags.String("role", string(hostname.Zone), "control plane the manifests are applied to: zone or global")
+	role := flags.String("role", string(hostname.RoleZone), "control plane the manifests are applied to: zone or global")
 	flags.StringVar(&opts.SystemNamespace, "system-namespace", defaultSystemNamespace, "namespace of the control plane on Kubernetes")
 	flags.BoolVar(&opts.Complete, "complete", false, "the inputs are the whole cluster: a Secret, Namespace or Mesh they do not hold does not exist")
 	disable := flags.String("disable", "", "comma-separated rule ids whose findings are dropped")
@@ -95,7 +95,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	switch hostname.Role(*role) {
-	case hostname.Zone, hostname.Global:
+	case hostname.RoleZone, hostname.RoleGlobal:
 		opts.Role = hostname.Role(*role)
 	default:
 		return bad("-role %q: want zone or global", *role)

@@ -100,7 +100,7 @@ func TestMeshServiceController(t *testing.T) {
 		{name: "a zone proxy Service", doc: meshes + injected + svc("kuma.io/zone-proxy-type: ingress", "", "") + pods(""), none: "kuma.io/zone-proxy-type", deliberate: true, mesh: "default"},
 		{name: "no ClusterIP", doc: meshes + injected + svc("", "", ", type: ExternalName, externalName: example.com") + pods(""), none: "no ClusterIP", deliberate: true, mesh: "default"},
 		{name: "headless", doc: meshes + injected + svc("", "", ", clusterIP: None") + pods(""), made: true, mesh: "default"},
-		{name: "on a global control plane", doc: meshes + injected + svc("", "", "") + pods(""), opts: options{Role: hostname.Global}, none: "global", deliberate: true, mesh: "default"},
+		{name: "on a global control plane", doc: meshes + injected + svc("", "", "") + pods(""), opts: options{Role: hostname.RoleGlobal}, none: "global", deliberate: true, mesh: "default"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -209,7 +209,7 @@ func TestAdmission(t *testing.T) {
 	}{
 		{options{}, []string{`"resource type HostnameGenerator can be created only in the system namespace:kuma-system"`}},
 		{options{SystemNamespace: "ops"}, nil},
-		{options{Role: hostname.Global}, []string{
+		{options{Role: hostname.RoleGlobal}, []string{
 			`"on Global CP the policy can be created only in the system namespace:kuma-system"`,
 			`"on Global CP the policy can be created only in the system namespace:kuma-system"`,
 		}},

@@ -70,7 +70,7 @@ func (s *service) subject() string {
 // name only through a generated hostname. The message carries
 // hostname.Explain's reasons.
 func checkHostnameMissing(c *cluster, r *reporter) {
-	if c.opts.Role != hostname.Zone {
+	if c.opts.Role != hostname.RoleZone {
 		return // no proxy resolves names on a global control plane
 	}
 	g := c.generation()
@@ -93,10 +93,13 @@ func checkHostnameMissing(c *cluster, r *reporter) {
 		if g.byKey[keyOf(&s.svc)] != s || len(g.result.For(s.svc.Kind, s.svc.Mesh, s.svc.ID()).Addresses) > 0 {
 			continue
 		}
-		reasons := hostname.Explain(s.svc, g.gens, g.result)
+		var reasons []string
+		for _, reason := range hostname.Explain(s.svc, g.gens, g.result)[1:] { // the first sums up: no hostname
+			reasons = append(reasons, reason.String())
+		}
 		r.addInMesh(s.obj, s.svc.Mesh, sev,
 			"gets no hostname, and %s, where callers reach a %s only by a generated hostname (it has no Kubernetes DNS name): %s",
-			c.modePhrase(s.svc.Mesh), s.svc.Kind, strings.Join(reasons[1:], "; ")) // reasons[0] sums up: no hostname
+			c.modePhrase(s.svc.Mesh), s.svc.Kind, strings.Join(reasons, "; "))
 	}
 }
 

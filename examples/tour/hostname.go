@@ -38,13 +38,13 @@ func exclusiveMode(p *printer) error {
 		"k8s.kuma.io/service-name": "backend",
 	}, "zone-1")
 	p.line("   the MeshService's VIP is the ClusterIP: backend.kuma-demo.svc.cluster.local works in every mode, with no HostnameGenerator")
-	shipped := append(hostname.DefaultGenerators(hostname.Kubernetes, hostname.Global), hostname.DefaultGenerators(hostname.Kubernetes, hostname.Zone)...)
+	shipped := append(hostname.DefaultGenerators(hostname.EnvKubernetes, hostname.RoleGlobal), hostname.DefaultGenerators(hostname.EnvKubernetes, hostname.RoleZone)...)
 	for _, c := range []struct {
 		label string
 		gens  []hostname.Generator
 	}{
 		{"shipped generators", shipped},
-		{"optional generators", append(shipped, hostname.OptionalGenerators(hostname.Kubernetes)...)},
+		{"optional generators", append(shipped, hostname.OptionalGenerators(hostname.EnvKubernetes)...)},
 	} {
 		r := hostname.Generate(c.gens, []hostname.Service{svc})
 		st := r.For(svc.Kind, svc.Mesh, svc.ID())

@@ -85,3 +85,9 @@ func ZoneOr(l map[string]string, local string) string {
 // MeshOf is the [Mesh] label, or "" when it is absent or empty (an empty
 // label counts as absent).
 func MeshOf(l map[string]string) string { return l[Mesh] }
+
+// Values of [Env].
+const (
+	EnvKubernetes = "kubernetes"
+	EnvUniversal  = "universal"
+)
