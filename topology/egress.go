@@ -24,11 +24,14 @@ import (
 // An Egress is safe for concurrent use. Writes ([Egress.Upsert],
 // [Egress.Delete], [Egress.SecretsChanged], [Egress.SetHost]) run one at a
 // time. Reads ([Egress.Lookup], [Egress.All], [Egress.Map], [Egress.Errors],
-// [Egress.Version]) run concurrently with each other and with a write, and
-// see the state before or after each write, never part of one: a write loads
-// and builds without blocking readers, and publishes its result at once.
+// [Egress.Version]) run concurrently with each other and with a write; each
+// read sees the state before or after a write, never part of one (two reads
+// may see different states). A write loads and builds without blocking
+// readers, and publishes its result at once.
 // Secrets and Host are called from the writing goroutine, and must not call
 // the Egress's writes.
+//
+// Make one with [NewEgress]; the zero Egress is not usable.
 type Egress struct {
 	mesh, zone string
 
@@ -90,7 +93,7 @@ func NewEgress(mesh, localZone string, secrets Secrets) *Egress {
 	return &Egress{
 		mesh:     mesh,
 		zone:     localZone,
-		b:        builder{ms: materials{secrets: secrets}},
+		b:        builder{ms: materials{secrets: secrets, forgets: true}},
 		services: make(map[string]*egressService),
 		byDest:   make(map[string][]*candidate),
 		bySNI:    make(map[string][]*candidate),

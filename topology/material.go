@@ -56,7 +56,7 @@ type secretEntry struct {
 	parsed    [3]bool
 	parsedErr [3]error
 	// partners are the entries this one was checked as a pair with, so that
-	// forgetting it forgets those checks.
+	// forgetting it forgets those checks (kept only when materials.forgets).
 	partners []*secretEntry
 }
 
@@ -93,6 +93,9 @@ type materials struct {
 	entries [sourceEnv + 1]map[secretKey]*secretEntry
 	// pairs holds the outcome of each pair check of loaded material.
 	pairs map[pairKey]error
+	// forgets is set when sources may be forgotten ([materials.forget]),
+	// which needs the partners of each entry.
+	forgets bool
 }
 
 // source is material resolved from a DataSource: its bytes, where it came
@@ -224,9 +227,11 @@ func (ms *materials) clientPair(mesh string, certDS, keyDS *DataSource) (cert, k
 				ms.pairs = make(map[pairKey]error)
 			}
 			ms.pairs[pk] = perr
-			c.entry.partners = append(c.entry.partners, k.entry)
-			if k.entry != c.entry {
-				k.entry.partners = append(k.entry.partners, c.entry)
+			if ms.forgets {
+				c.entry.partners = append(c.entry.partners, k.entry)
+				if k.entry != c.entry {
+					k.entry.partners = append(k.entry.partners, c.entry)
+				}
 			}
 		}
 	} else {
