@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/meshcore/meshcore/topology"
@@ -122,5 +123,78 @@ func BenchmarkEgressResources(b *testing.B) {
 				reportPerMES(b, n, after.Mallocs-before.Mallocs)
 			})
 		}
+	}
+}
+
+// benchEgress is an Egress of the services of benchInput(n).
+func benchEgress(b *testing.B, n int) (*topology.Egress, topology.EgressInput) {
+	in := benchInput(n)
+	e := topology.NewEgress("default", in.LocalZone, in.Secrets)
+	if d := e.Upsert(context.Background(), in.Services...); len(d.Changed) != n || d.Failed != nil {
+		b.Fatalf("built %d of %d: %v", len(d.Changed), n, e.Errors())
+	}
+	return e, in
+}
+
+// BenchmarkEgressUpsert replaces one service (with TLS from shared secrets)
+// by one with another endpoint address, and back, in an Egress of n
+// services: the cost of the change, not of the mesh.
+func BenchmarkEgressUpsert(b *testing.B) {
+	ctx := context.Background()
+	for _, n := range []int{1_000, 100_000} {
+		b.Run(fmt.Sprintf("mes=%d", n), func(b *testing.B) {
+			e, in := benchEgress(b, n)
+			svc := in.Services[n/2]
+			moved := svc
+			moved.Spec.Endpoints = slices.Clone(svc.Spec.Endpoints)
+			moved.Spec.Endpoints[0].Address = "moved.example.com"
+			versions := [2]topology.MeshExternalService{moved, svc}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if d := e.Upsert(ctx, versions[i%2]); len(d.Changed) != 1 {
+					b.Fatalf("Delta %+v", d)
+				}
+				i++
+			}
+		})
+	}
+}
+
+// BenchmarkEgressMemory builds an Egress of n services (ns/op is the first
+// load) and reports the heap it holds per service, B/MES, besides the input,
+// and for comparison map-B/MES, what the map of BuildEgressEndpointMap holds.
+func BenchmarkEgressMemory(b *testing.B) {
+	ctx := context.Background()
+	for _, n := range []int{1_000, 100_000} {
+		b.Run(fmt.Sprintf("mes=%d", n), func(b *testing.B) {
+			in := benchInput(n)
+			heap := func() uint64 {
+				var ms runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&ms)
+				return ms.HeapAlloc
+			}
+			before := heap()
+			e := topology.NewEgress("default", in.LocalZone, in.Secrets)
+			e.Upsert(ctx, in.Services...)
+			held := heap() - before
+			runtime.KeepAlive(e)
+			e = nil
+
+			before = heap()
+			m, _ := topology.BuildEgressEndpointMap(ctx, in)
+			mapHeld := heap() - before
+			runtime.KeepAlive(m)
+			m = nil
+
+			b.ReportAllocs()
+			for b.Loop() {
+				e := topology.NewEgress("default", in.LocalZone, in.Secrets)
+				e.Upsert(ctx, in.Services...)
+			}
+			b.ReportMetric(float64(held)/float64(n), "B/MES")
+			b.ReportMetric(float64(mapHeld)/float64(n), "map-B/MES")
+		})
 	}
 }

@@ -101,8 +101,8 @@ type UpstreamTLS struct {
 	// ServerName is the SNI: the given server name, else the first endpoint's
 	// address when that is a DNS name, else empty.
 	ServerName string
-	// SubjectAltNames are matched besides ServerName; nil unless names are
-	// verified.
+	// SubjectAltNames are matched besides ServerName; nil when names are not
+	// verified or there are none.
 	SubjectAltNames []SAN
 	// FirstAddress is the address of the service's first endpoint, in spec
 	// order. When ServerName is empty (that address is an IP) the server
@@ -158,39 +158,35 @@ func (m EndpointMap) All() iter.Seq2[string, []Endpoint] {
 // nil when every service was built. There is no shared state: concurrent
 // calls are safe, and in.Secrets is called from the calling goroutine only.
 func BuildEgressEndpointMap(ctx context.Context, in EgressInput) (EndpointMap, Errors) {
-	b := &builder{
-		ms:    materials{ctx: ctx, secrets: in.Secrets, host: in.Host},
-		cands: make([]candidate, 0, len(in.Services)),
-		seen:  make(map[secretKey]int, len(in.Services)),
-	}
+	b := &builder{ms: materials{ctx: ctx, secrets: in.Secrets, host: in.Host}}
+	cands := make([]candidate, 0, len(in.Services))
+	seen := make(map[secretKey]int, len(in.Services))
 	dups := false
 	for i := range in.Services {
 		svc := &in.Services[i]
-		mesh := cmp.Or(svc.Mesh, in.Mesh)
-		if in.Mesh != "" && mesh != in.Mesh {
+		mesh, ok := meshOf(svc, in.Mesh)
+		if !ok {
 			continue
 		}
-		// A service of another zone is validated, so that its errors are
-		// not hidden, and then left out.
-		local := labels.ZoneOr(svc.Labels, in.LocalZone) == in.LocalZone
+		local := isLocal(svc, in.LocalZone)
 		if local {
 			k := secretKey{mesh, svc.Name}
-			n := b.seen[k] + 1
-			b.seen[k] = n
+			n := seen[k] + 1
+			seen[k] = n
 			dups = dups || n > 1
 		}
-		if b.valid(svc, mesh) && local {
-			b.build(svc, mesh)
+		if c, ok := b.service(svc, mesh, local); ok {
+			cands = append(cands, c)
 		}
 	}
 	if dups {
-		b.duplicates()
+		b.duplicates(seen, cands)
 	}
-	b.conflicts()
+	b.conflicts(cands)
 
-	out := make(EndpointMap, len(b.cands))
-	for i := range b.cands {
-		if c := &b.cands[i]; !c.dropped {
+	out := make(EndpointMap, len(cands))
+	for i := range cands {
+		if c := &cands[i]; !c.dropped {
 			out[c.dest] = c.eps
 		}
 	}
@@ -201,6 +197,19 @@ func BuildEgressEndpointMap(ctx context.Context, in EgressInput) (EndpointMap, E
 	return out, b.errs
 }
 
+// meshOf returns the mesh of svc, and false when a build restricted to mesh
+// (non-empty) leaves it out.
+func meshOf(svc *MeshExternalService, mesh string) (string, bool) {
+	m := cmp.Or(svc.Mesh, mesh)
+	return m, mesh == "" || m == mesh
+}
+
+// isLocal reports whether svc is of the local zone. A service of another
+// zone is validated, so that its errors are not hidden, and then left out.
+func isLocal(svc *MeshExternalService, localZone string) bool {
+	return labels.ZoneOr(svc.Labels, localZone) == localZone
+}
+
 // candidate is a service that built, before conflicts are looked for.
 type candidate struct {
 	mesh, name string
@@ -209,13 +218,13 @@ type candidate struct {
 	dropped    bool
 }
 
+// builder validates and builds services one at a time, recording their
+// errors. [BuildEgressEndpointMap] uses one per call; an [Egress] keeps one,
+// with its material cache and localities, for its lifetime.
 type builder struct {
 	ms      materials
-	cands   []candidate
 	errs    Errors
 	scratch []fieldError
-	// seen counts each (mesh, name) of the local zone, to find repeats.
-	seen map[secretKey]int
 	// localities holds the Locality of each priority, made on first use and
 	// shared by every endpoint of that priority (validation keeps
 	// priorities at most MaxPriority).
@@ -224,6 +233,15 @@ type builder struct {
 
 func (b *builder) fail(mesh, name, field string, err error) {
 	b.errs = append(b.errs, &ResourceError{Mesh: mesh, Name: name, Field: field, Err: err})
+}
+
+// service validates svc and, when it is valid and local, builds it; false
+// when nothing was built (an error, another zone, no endpoints).
+func (b *builder) service(svc *MeshExternalService, mesh string, local bool) (candidate, bool) {
+	if !b.valid(svc, mesh) || !local {
+		return candidate{}, false
+	}
+	return b.build(svc, mesh)
 }
 
 // valid validates one service, recording its errors.
@@ -236,10 +254,10 @@ func (b *builder) valid(svc *MeshExternalService, mesh string) bool {
 }
 
 // build builds one valid service, recording its errors.
-func (b *builder) build(svc *MeshExternalService, mesh string) {
+func (b *builder) build(svc *MeshExternalService, mesh string) (candidate, bool) {
 	spec := &svc.Spec
 	if len(spec.Endpoints) == 0 {
-		return // nothing to route to; an extension may serve it
+		return candidate{}, false // nothing to route to; an extension may serve it
 	}
 	es := &ExternalService{
 		Mesh:            mesh,
@@ -252,7 +270,7 @@ func (b *builder) build(svc *MeshExternalService, mesh string) {
 	if t := spec.TLS; t != nil && t.Enabled {
 		u, ok := b.upstreamTLS(svc, mesh)
 		if !ok {
-			return
+			return candidate{}, false
 		}
 		es.TLS = u
 	}
@@ -275,7 +293,7 @@ func (b *builder) build(svc *MeshExternalService, mesh string) {
 	// address listed twice in one assignment.
 	slices.SortFunc(eps, compareEndpoints)
 	eps = slices.CompactFunc(eps, func(a, b Endpoint) bool { return compareEndpoints(a, b) == 0 })
-	b.cands = append(b.cands, candidate{mesh: mesh, name: svc.Name, dest: es.DestinationName, sni: es.EgressSNI, eps: eps})
+	return candidate{mesh: mesh, name: svc.Name, dest: es.DestinationName, sni: es.EgressSNI, eps: eps}, true
 }
 
 // locality returns the shared Locality of priority p.
@@ -327,7 +345,10 @@ func (b *builder) upstreamTLS(svc *MeshExternalService, mesh string) (*UpstreamT
 		}
 	}
 	if u.Mode == ModeSecured {
-		u.SubjectAltNames = slices.Clone(ver.SubjectAltNames)
+		// nil rather than empty, so that equal content is equal (Version).
+		if len(ver.SubjectAltNames) > 0 {
+			u.SubjectAltNames = slices.Clone(ver.SubjectAltNames)
+		}
 	} else {
 		u.SkipHostnameVerification = true
 	}
@@ -344,12 +365,12 @@ func (b *builder) failMaterial(svc *MeshExternalService, mesh string, err error)
 }
 
 // duplicates reports every service whose (mesh, name) appears more than once
-// in the input, and drops all copies: which copy is meant cannot be known, so
-// their own errors are dropped too (keeping them would make the result
-// depend on input order).
-func (b *builder) duplicates() {
+// in the input (seen counts them), and drops all copies: which copy is meant
+// cannot be known, so their own errors are dropped too (keeping them would
+// make the result depend on input order).
+func (b *builder) duplicates(seen map[secretKey]int, cands []candidate) {
 	counts := make(map[secretKey]int)
-	for k, n := range b.seen {
+	for k, n := range seen {
 		if n > 1 {
 			counts[k] = n
 		}
@@ -366,8 +387,8 @@ func (b *builder) duplicates() {
 			b.fail(k.mesh, k.name, "", &Conflict{On: ConflictDuplicate, Value: k.name, With: with})
 		}
 	}
-	for i := range b.cands {
-		c := &b.cands[i]
+	for i := range cands {
+		c := &cands[i]
 		if counts[secretKey{c.mesh, c.name}] > 0 {
 			c.dropped = true
 		}
@@ -378,75 +399,90 @@ func compareKeys(x, y secretKey) int {
 	return cmp.Or(strings.Compare(x.mesh, y.mesh), strings.Compare(x.name, y.name))
 }
 
-// conflicts reports and drops services that share a destination name, then
-// those that share an egress SNI with a service of another destination.
-func (b *builder) conflicts() {
-	destGroups := b.groups(func(c *candidate) string { return c.dest })
-	sniGroups := b.groups(func(c *candidate) string { return c.sni })
-	for _, dest := range slices.Sorted(maps.Keys(destGroups)) {
-		for _, i := range destGroups[dest] {
-			b.conflict(i, ConflictDestination, dest, destGroups[dest], func(j int) bool { return j != i })
-		}
+// conflicts reports and drops the candidates that share a destination name
+// or an egress SNI with another ([appendConflicts]).
+func (b *builder) conflicts(cands []candidate) {
+	byDest := groups(cands, func(c *candidate) string { return c.dest })
+	bySNI := groups(cands, func(c *candidate) string { return c.sni })
+	var in []*candidate
+	for _, g := range byDest {
+		in = append(in, g...)
 	}
-	for _, sni := range slices.Sorted(maps.Keys(sniGroups)) {
-		for _, i := range sniGroups[sni] {
-			dest := b.cands[i].dest
-			b.conflict(i, ConflictSNI, sni, sniGroups[sni], func(j int) bool { return b.cands[j].dest != dest })
-		}
+	for _, g := range bySNI {
+		in = append(in, g...)
 	}
-	for _, g := range destGroups {
-		for _, i := range g {
-			b.cands[i].dropped = true
-		}
+	// Sorted and without repeats, so that each is reported once and errors
+	// come in the same order whatever the map order.
+	slices.SortFunc(in, func(x, y *candidate) int {
+		return compareRefs(ResourceRef{x.mesh, x.name}, ResourceRef{y.mesh, y.name})
+	})
+	in = slices.Compact(in)
+	for _, c := range in {
+		b.errs = appendConflicts(b.errs, c, byDest[c.dest], bySNI[c.sni])
 	}
-	for _, g := range sniGroups {
-		for _, i := range g {
-			b.cands[i].dropped = true
-		}
+	for _, c := range in {
+		c.dropped = true
 	}
 }
 
-// conflict reports candidate i as sharing value with the members of group
-// that other selects; nothing when there are none.
-func (b *builder) conflict(i int, on, value string, group []int, other func(int) bool) {
+// leftOut reports whether a candidate whose destination name is claimed by
+// nDest candidates and whose egress SNI by nSNI (itself included) is left
+// out of the map: the winner would depend on input order, and could get the
+// other's client certificate.
+func leftOut(nDest, nSNI int) bool { return nDest > 1 || nSNI > 1 }
+
+// appendConflicts appends the conflicts of c, given the candidates that
+// claim its destination name (byDest) and its egress SNI (bySNI), itself
+// included (nil when it is the only one): one naming the others of byDest,
+// then one naming those of bySNI with another destination name (the others
+// are named by the first).
+func appendConflicts(errs Errors, c *candidate, byDest, bySNI []*candidate) Errors {
+	if with := refs(byDest, func(o *candidate) bool { return o != c }); with != nil {
+		errs = append(errs, &ResourceError{Mesh: c.mesh, Name: c.name, Err: &Conflict{On: ConflictDestination, Value: c.dest, With: with}})
+	}
+	if with := refs(bySNI, func(o *candidate) bool { return o.dest != c.dest }); with != nil {
+		errs = append(errs, &ResourceError{Mesh: c.mesh, Name: c.name, Err: &Conflict{On: ConflictSNI, Value: c.sni, With: with}})
+	}
+	return errs
+}
+
+// refs returns the services of the candidates of group that other selects,
+// sorted; nil when there are none.
+func refs(group []*candidate, other func(*candidate) bool) []ResourceRef {
 	var with []ResourceRef
-	for _, j := range group {
-		if other(j) {
-			with = append(with, ResourceRef{Mesh: b.cands[j].mesh, Name: b.cands[j].name})
+	for _, o := range group {
+		if other(o) {
+			with = append(with, ResourceRef{Mesh: o.mesh, Name: o.name})
 		}
 	}
-	if len(with) == 0 {
-		return
-	}
 	slices.SortFunc(with, compareRefs)
-	c := &b.cands[i]
-	b.fail(c.mesh, c.name, "", &Conflict{On: on, Value: value, With: with})
+	return with
 }
 
 // groups returns the candidates (not already dropped) that share a key with
 // another, by key; nil when none do. One map lookup per candidate.
-func (b *builder) groups(key func(*candidate) string) map[string][]int {
-	first := make(map[string]int, len(b.cands))
-	var groups map[string][]int
-	for i := range b.cands {
-		c := &b.cands[i]
+func groups(cands []candidate, key func(*candidate) string) map[string][]*candidate {
+	first := make(map[string]*candidate, len(cands))
+	var groups map[string][]*candidate
+	for i := range cands {
+		c := &cands[i]
 		if c.dropped {
 			continue
 		}
 		k := key(c)
-		j, ok := first[k]
+		f, ok := first[k]
 		if !ok {
-			first[k] = i
+			first[k] = c
 			continue
 		}
 		if groups == nil {
-			groups = make(map[string][]int)
+			groups = make(map[string][]*candidate)
 		}
 		g := groups[k]
 		if g == nil {
-			g = []int{j}
+			g = []*candidate{f}
 		}
-		groups[k] = append(g, i)
+		groups[k] = append(g, c)
 	}
 	return groups
 }

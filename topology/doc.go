@@ -63,6 +63,31 @@
 //   - Deterministic: same input, same map, same errors in the same order, same
 //     Envoy resources.
 //
+// # Batch or incremental
+//
+// [BuildEgressEndpointMap] builds the map of a set of services from scratch,
+// in time proportional to the set, and keeps nothing: use it for a one-off
+// build (a CLI, a linter, a test), or when every service changes at once.
+// An [Egress] is its incremental form for a control plane that lives on a
+// stream of changes: it keeps the services of one mesh, their map and a
+// cache of their TLS material, and applies a change ([Egress.Upsert],
+// [Egress.Delete], [Egress.SecretsChanged], [Egress.SetHost]) in time
+// proportional to the services it touches plus those that share a
+// destination name or egress SNI with them. Each change returns a [Delta]
+// (the destinations changed and removed, the services whose errors changed),
+// and each destination has a [Egress.Version], a content hash replicas agree
+// on, to send only what changed.
+//
+//   - The batch function is the incremental form's oracle: after any
+//     sequence of changes, with SecretsChanged called for every secret whose
+//     bytes changed, the Egress's map and errors are those of
+//     BuildEgressEndpointMap over its current services, and the rules above
+//     are the same code.
+//   - Services are keyed by name, so the duplicate-name conflict of the batch
+//     cannot arise; within one Upsert the last service of a name counts.
+//   - It costs memory the batch does not keep: the services, the indexes
+//     and the versions, besides the map (BENCHMARKS.md has the figures).
+//
 // # Envoy resources
 //
 // [EgressResources] renders a cluster per destination: STATIC when every

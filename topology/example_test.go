@@ -196,3 +196,37 @@ func ExampleMeshExternalService_KRISNI() {
 	// sni.extsvc.prod.west.external-ns.ext-backend.9000
 	// afcd3713ca69e2d20.ext-backend.9000.prod.mes
 }
+
+// An Egress keeps the endpoint map of one mesh up to date as services come
+// and go, and says what each change changed: here a second service claims
+// the destination of the first, so neither is served until one leaves.
+func ExampleEgress() {
+	ctx := context.Background()
+	svc := func(name, display string) topology.MeshExternalService {
+		return topology.MeshExternalService{
+			Name:   name,
+			Labels: map[string]string{topology.LabelDisplayName: display},
+			Spec: topology.Spec{
+				Match:     topology.Match{Port: 443},
+				Endpoints: []topology.ExternalEndpoint{{Address: name + ".example.com", Port: 443}},
+			},
+		}
+	}
+	e := topology.NewEgress("default", "", topology.StaticSecrets{})
+
+	fmt.Printf("%+v\n", e.Upsert(ctx, svc("payments", "payments"), svc("search", "search")))
+	fmt.Printf("%+v\n", e.Upsert(ctx, svc("payments-v2", "payments")))
+	for _, err := range e.Errors() {
+		fmt.Println(err.Name, err.Err)
+	}
+	fmt.Printf("%+v\n", e.Delete("payments"))
+	eps, _ := e.Lookup("default_payments___extsvc_443")
+	fmt.Println(eps[0].Target, len(e.Version("default_payments___extsvc_443")))
+	// Output:
+	// {Changed:[default_payments___extsvc_443 default_search___extsvc_443] Removed:[] Failed:[]}
+	// {Changed:[] Removed:[default_payments___extsvc_443] Failed:[payments payments-v2]}
+	// payments destination name "default_payments___extsvc_443" is also claimed by MeshExternalService "payments-v2" in mesh "default"; neither is built
+	// payments-v2 destination name "default_payments___extsvc_443" is also claimed by MeshExternalService "payments" in mesh "default"; neither is built
+	// {Changed:[default_payments___extsvc_443] Removed:[] Failed:[payments payments-v2]}
+	// payments-v2.example.com 64
+}

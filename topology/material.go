@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -54,6 +55,9 @@ type secretEntry struct {
 	// Parse results, indexed by parseCA, parseChain, parseKey.
 	parsed    [3]bool
 	parsedErr [3]error
+	// partners are the entries this one was checked as a pair with, so that
+	// forgetting it forgets those checks (kept only when materials.forgets).
+	partners []*secretEntry
 }
 
 // What a secret is parsed as.
@@ -74,9 +78,10 @@ func parseAs(what int, data []byte) error {
 // pairKey names a client certificate chain and key that were loaded.
 type pairKey struct{ cert, key *secretEntry }
 
-// materials loads and checks the TLS material of one build. It lives for one
-// call of BuildEgressEndpointMap, so a secret shared by many services is
-// fetched and parsed once, and nothing outlives the build.
+// materials loads and checks TLS material. It lives for one call of
+// BuildEgressEndpointMap, so a secret shared by many services is fetched and
+// parsed once, and nothing outlives the build; or for the life of an
+// [Egress], which forgets a source when it changes or has no user left.
 type materials struct {
 	ctx     context.Context
 	secrets Secrets
@@ -88,6 +93,9 @@ type materials struct {
 	entries [sourceEnv + 1]map[secretKey]*secretEntry
 	// pairs holds the outcome of each pair check of loaded material.
 	pairs map[pairKey]error
+	// forgets is set when sources may be forgotten ([materials.forget]),
+	// which needs the partners of each entry.
+	forgets bool
 }
 
 // source is material resolved from a DataSource: its bytes, where it came
@@ -161,6 +169,24 @@ func (ms *materials) entry(k sourceKey) *secretEntry {
 	return e
 }
 
+// forget drops what was loaded from k, and the pair checks it took part in,
+// so that the next use loads it again.
+func (ms *materials) forget(k sourceKey) {
+	cache := ms.entries[k.kind]
+	e, ok := cache[secretKey{k.mesh, k.name}]
+	if !ok {
+		return
+	}
+	delete(cache, secretKey{k.mesh, k.name})
+	for _, p := range e.partners {
+		delete(ms.pairs, pairKey{e, p})
+		delete(ms.pairs, pairKey{p, e})
+		if p != e {
+			p.partners = slices.DeleteFunc(p.partners, func(x *secretEntry) bool { return x == e })
+		}
+	}
+}
+
 // ca loads and checks a CA bundle: at least one certificate, every block a
 // certificate that parses.
 func (ms *materials) ca(mesh string, d *DataSource) ([]byte, error) {
@@ -201,6 +227,12 @@ func (ms *materials) clientPair(mesh string, certDS, keyDS *DataSource) (cert, k
 				ms.pairs = make(map[pairKey]error)
 			}
 			ms.pairs[pk] = perr
+			if ms.forgets {
+				c.entry.partners = append(c.entry.partners, k.entry)
+				if k.entry != c.entry {
+					k.entry.partners = append(k.entry.partners, c.entry)
+				}
+			}
 		}
 	} else {
 		perr = checkPair(c.data, k.data)
