@@ -15,9 +15,9 @@ import (
 // call is the size of what it changes, not of the index:
 //
 //   - a service change renders the generators of its kind that select it and
-//     re-decides the hostnames it held or claims now; the other services
-//     whose status that changes are the other claimants of a hostname whose
-//     holder changed;
+//     re-decides the hostnames it held or claims now (a pass over each one's
+//     claimants, usually one or two); the other services whose status that
+//     changes are the other claimants of a hostname whose holder changed;
 //   - a generator change reaches the services it selected before or selects
 //     now through an index from (kind, label key and value) to services: the
 //     smallest set among its matchLabels entries is read, or every service of
@@ -27,7 +27,9 @@ import (
 // Generators are identified by name, services by kind, mesh and
 // [Service.ID]; putting one again replaces it. The index keeps its own copy
 // of the labels of a service and of the selector of a generator, so the
-// caller may reuse or modify what it put.
+// caller may reuse or modify what it put. Per service it holds that copy,
+// an entry per label in the label index, the outcome of each generator that
+// selects it and its status.
 //
 // Statuses, addresses, conditions and conflicts in a returned [Changes] or
 // [Result] are never modified by the index afterwards; the caller must not
@@ -132,17 +134,22 @@ func holderOf(cs []claimant) holderID {
 	return holderID{true, cs[0].svc.id, cs[0].gen.name}
 }
 
-// NewIndex returns an empty Index.
+// NewIndex returns an empty Index. The zero Index is empty too, and ready
+// to use.
 func NewIndex() *Index {
-	return &Index{
-		gens:      map[string]*genEntry{},
-		runs:      map[Kind][]*genEntry{},
-		svcs:      map[serviceKey]*svcEntry{},
-		byKind:    map[Kind]map[*svcEntry]struct{}{},
-		byLabel:   map[labelKey]map[*svcEntry]struct{}{},
-		hosts:     map[claimKey][]claimant{},
-		conflicts: map[meshHost]Conflict{},
-	}
+	x := &Index{}
+	x.init()
+	return x
+}
+
+func (x *Index) init() {
+	x.gens = map[string]*genEntry{}
+	x.runs = map[Kind][]*genEntry{}
+	x.svcs = map[serviceKey]*svcEntry{}
+	x.byKind = map[Kind]map[*svcEntry]struct{}{}
+	x.byLabel = map[labelKey]map[*svcEntry]struct{}{}
+	x.hosts = map[claimKey][]claimant{}
+	x.conflicts = map[meshHost]Conflict{}
 }
 
 // PutGenerator adds g, or replaces the generator of the same name.
@@ -315,7 +322,11 @@ type edit struct {
 	changes Changes
 }
 
+// edit starts a change of x.
 func (x *Index) edit() *edit {
+	if x.gens == nil {
+		x.init()
+	}
 	return &edit{x: x, before: map[claimKey]holderID{}, adds: map[claimKey][]claimant{}, marked: map[*svcEntry]struct{}{}}
 }
 

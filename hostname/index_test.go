@@ -51,6 +51,12 @@ func TestIndexChanges(t *testing.T) {
 			want:   Changes{Services: []ServiceStatus{msStatus("a", Status{})}},
 		},
 		{
+			name:   "a service of a kind no generator can select",
+			gens:   []Generator{gen("g", 0, allMS(), web)},
+			change: func(x *Index) Changes { return x.PutService(Service{Kind: "Other", Mesh: "default", Name: "o"}) },
+			want:   Changes{Services: []ServiceStatus{{Kind: "Other", Mesh: "default", Name: "o"}}},
+		},
+		{
 			name:   "a newer service collides: only it changes",
 			gens:   []Generator{gen("g", 0, allMS(), web)},
 			svcs:   []Service{webSvc("a", 1)},
@@ -298,6 +304,16 @@ func TestIndexChanges(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestIndexZeroValue(t *testing.T) {
+	var x Index
+	assert.Empty(t, cmp.Diff(Result{}, x.Result(), cmpopts.EquateEmpty()))
+	assert.Equal(t, Changes{}, x.DeleteService(MeshService, "default", "a"))
+	assert.Equal(t, Changes{}, x.DeleteGenerator("g"))
+	x.PutGenerator(gen("g", 0, allMS(), "{{ .Name }}.mesh"))
+	ch := x.PutService(svc("a", 0, nil))
+	assert.Equal(t, []ServiceStatus{msStatus("a", holds("a.mesh", "g"))}, ch.Services)
 }
 
 func withOrigin(g Generator, origin string) Generator {
