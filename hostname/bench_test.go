@@ -145,6 +145,8 @@ func BenchmarkGenerate(b *testing.B) {
 //     replaces a service with a hostname (or a lost collision) with its
 //     creation time, or its labels, changed (every other pass puts the
 //     original back);
+//   - op=PutGenerator: one PutGenerator that replaces the synced Kubernetes
+//     generator with another template, then puts it back;
 //   - op=Generate: Generate over the same generators and services, the cost
 //     of a change without the index;
 //   - op=build: putting the n services into an index that has the
@@ -199,6 +201,24 @@ func BenchmarkIndex(b *testing.B) {
 				}
 			})
 		}
+		b.Run(fmt.Sprintf("services=%d/op=PutGenerator", n), func(b *testing.B) {
+			// The synced Kubernetes generator with another template, and
+			// back: its selected services (a fifth of all) change status.
+			orig := gens[1]
+			changed := orig
+			changed.Template = "{{ .DisplayName }}.{{ .Namespace }}.{{ .Zone }}.mesh.local"
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if i%2 == 0 {
+					x.PutGenerator(changed)
+				} else {
+					x.PutGenerator(orig)
+				}
+				i++
+			}
+			x.PutGenerator(orig)
+		})
 		b.Run(fmt.Sprintf("services=%d/op=Generate", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {

@@ -154,13 +154,14 @@ func (x *Index) init() {
 
 // PutGenerator adds g, or replaces the generator of the same name.
 func (x *Index) PutGenerator(g Generator) Changes {
-	ed := x.edit()
-	before := x.invalidErrors()
-	if old := x.gens[g.Name]; old != nil {
-		ed.removeGenerator(old)
-	}
 	r, skip := compile(&g)
 	e := &genEntry{run: r, rank: rankGenerator(&g), invalid: skip}
+	old := x.gens[g.Name]
+	ed := x.edit(len(x.candidates(e)) + len(x.candidates(old)))
+	before := x.invalidErrors()
+	if old != nil {
+		ed.removeGenerator(old)
+	}
 	x.gens[g.Name] = e
 	if skip != nil {
 		i, _ := slices.BinarySearchFunc(x.invalid, e, func(a, b *genEntry) int { return a.rank.compare(&b.rank) })
@@ -183,7 +184,7 @@ func (x *Index) DeleteGenerator(name string) Changes {
 	if old == nil {
 		return Changes{}
 	}
-	ed := x.edit()
+	ed := x.edit(len(x.candidates(old)))
 	ed.changes.Invalid = old.invalid != nil
 	ed.removeGenerator(old)
 	delete(x.gens, name)
@@ -193,7 +194,7 @@ func (x *Index) DeleteGenerator(name string) Changes {
 // PutService adds s, or replaces the service of the same kind, mesh and
 // [Service.ID].
 func (x *Index) PutService(s Service) Changes {
-	ed := x.edit()
+	ed := x.edit(1)
 	key := serviceKey{s.Kind, s.Mesh, s.ID()}
 	e := &svcEntry{svc: s, id: key.name}
 	e.svc.Labels = maps.Clone(s.Labels)
@@ -222,7 +223,7 @@ func (x *Index) DeleteService(kind Kind, mesh, id string) Changes {
 	if old == nil {
 		return Changes{}
 	}
-	ed := x.edit()
+	ed := x.edit(1)
 	ed.removeService(old)
 	delete(x.svcs, key)
 	ed.changes.Removed = []ServiceRef{{kind, mesh, id}}
@@ -298,7 +299,11 @@ func removeFrom[K comparable](m map[K]map[*svcEntry]struct{}, k K, s *svcEntry) 
 
 // candidates returns a set of services that holds every service g selects:
 // those of the rarest of its label pairs, or every service of its kind.
+// A nil or invalid generator selects nothing.
 func (x *Index) candidates(g *genEntry) map[*svcEntry]struct{} {
+	if g == nil || g.invalid != nil {
+		return nil
+	}
 	set := x.byKind[g.kind]
 	for _, p := range g.match {
 		if s := x.byLabel[labelKey{g.kind, p.key, p.value}]; len(s) < len(set) {
@@ -308,13 +313,12 @@ func (x *Index) candidates(g *genEntry) map[*svcEntry]struct{} {
 	return set
 }
 
-// edit is one call's change of an index: the hostnames it touches, with who
-// held them before, the claims it adds, the entry whose claims it removes,
-// and the services whose status may change.
+// edit is one call's change of an index: the hostnames it touches, the
+// entry whose claims it removes, and the services whose status may change.
 type edit struct {
 	x       *Index
-	before  map[claimKey]holderID
-	adds    map[claimKey][]claimant
+	keys    map[claimKey]int // index in hosts
+	hosts   []hostEdit
 	goneSvc *svcEntry
 	goneGen *genEntry
 	marked  map[*svcEntry]struct{}
@@ -322,18 +326,30 @@ type edit struct {
 	changes Changes
 }
 
-// edit starts a change of x.
-func (x *Index) edit() *edit {
+// hostEdit is a hostname an edit touches, who held it before, and the
+// claims the edit adds.
+type hostEdit struct {
+	key    claimKey
+	before holderID
+	adds   []claimant
+}
+
+// edit starts a change of x that touches about n services.
+func (x *Index) edit(n int) *edit {
 	if x.gens == nil {
 		x.init()
 	}
-	return &edit{x: x, before: map[claimKey]holderID{}, adds: map[claimKey][]claimant{}, marked: map[*svcEntry]struct{}{}}
+	return &edit{x: x, keys: make(map[claimKey]int, n), marked: make(map[*svcEntry]struct{}, n)}
 }
 
-func (ed *edit) touch(k claimKey) {
-	if _, ok := ed.before[k]; !ok {
-		ed.before[k] = holderOf(ed.x.hosts[k])
+func (ed *edit) touch(k claimKey) *hostEdit {
+	i, ok := ed.keys[k]
+	if !ok {
+		i = len(ed.hosts)
+		ed.keys[k] = i
+		ed.hosts = append(ed.hosts, hostEdit{key: k, before: holderOf(ed.x.hosts[k])})
 	}
+	return &ed.hosts[i]
 }
 
 func (ed *edit) mark(s *svcEntry) { ed.marked[s] = struct{}{} }
@@ -344,8 +360,8 @@ func (ed *edit) claim(s *svcEntry, g *genEntry, o outcome) {
 	ed.mark(s)
 	if o.errMsg == "" {
 		k := claimKey{g.kind, s.svc.Mesh, o.host}
-		ed.touch(k)
-		ed.adds[k] = append(ed.adds[k], claimant{g, s})
+		h := ed.touch(k)
+		h.adds = append(h.adds, claimant{g, s})
 	}
 }
 
@@ -390,27 +406,29 @@ func (ed *edit) removeGenerator(g *genEntry) {
 // returns what changed.
 func (ed *edit) finish() Changes {
 	x := ed.x
-	touched := make(map[meshHost]struct{}, len(ed.before))
-	for k, before := range ed.before {
-		cs := x.hosts[k]
+	for i := range ed.hosts {
+		h := &ed.hosts[i]
+		cs := x.hosts[h.key]
 		if ed.goneSvc != nil || ed.goneGen != nil {
 			cs = slices.DeleteFunc(cs, func(c claimant) bool { return c.svc == ed.goneSvc || c.gen == ed.goneGen })
 		}
-		cs = mergeClaimants(cs, ed.adds[k])
+		cs = mergeClaimants(cs, h.adds)
 		if len(cs) == 0 {
-			delete(x.hosts, k)
+			delete(x.hosts, h.key)
 		} else {
-			x.hosts[k] = cs
+			x.hosts[h.key] = cs
 		}
-		if holderOf(cs) != before {
+		if holderOf(cs) != h.before {
 			for _, c := range cs {
 				ed.mark(c.svc)
 			}
 		}
-		touched[meshHost{k.mesh, k.host}] = struct{}{}
 	}
 
-	for mh := range touched {
+	// Once every hostname is settled: a hostname touched in two kinds is
+	// looked at twice, and the second look finds nothing new.
+	for i := range ed.hosts {
+		mh := meshHost{ed.hosts[i].key.mesh, ed.hosts[i].key.host}
 		c, ok := x.conflictAt(mh)
 		old, had := x.conflicts[mh]
 		if ok != had || ok && !slices.Equal(c.Claims, old.Claims) {
