@@ -329,9 +329,10 @@ type edit struct {
 // hostEdit is a hostname an edit touches, who held it before, and the
 // claims the edit adds.
 type hostEdit struct {
-	key    claimKey
-	before holderID
-	adds   []claimant
+	key     claimKey
+	before  holderID
+	adds    []claimant
+	changed bool // its holder changed
 }
 
 // edit starts a change of x that touches about n services.
@@ -418,16 +419,20 @@ func (ed *edit) finish() Changes {
 		} else {
 			x.hosts[h.key] = cs
 		}
-		if holderOf(cs) != h.before {
+		if h.changed = holderOf(cs) != h.before; h.changed {
 			for _, c := range cs {
 				ed.mark(c.svc)
 			}
 		}
 	}
 
-	// Once every hostname is settled: a hostname touched in two kinds is
-	// looked at twice, and the second look finds nothing new.
+	// A conflict depends on the holders only. Once every hostname is
+	// settled: a hostname touched in two kinds is looked at twice, and the
+	// second look finds nothing new.
 	for i := range ed.hosts {
+		if !ed.hosts[i].changed {
+			continue
+		}
 		mh := meshHost{ed.hosts[i].key.mesh, ed.hosts[i].key.host}
 		c, ok := x.conflictAt(mh)
 		old, had := x.conflicts[mh]
