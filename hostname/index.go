@@ -1,6 +1,7 @@
 package hostname
 
 import (
+	"iter"
 	"maps"
 	"slices"
 )
@@ -45,8 +46,8 @@ type Index struct {
 	invalid []*genEntry          // the others, in generation order
 
 	svcs    map[serviceKey]*svcEntry
-	byKind  map[Kind]map[*svcEntry]struct{}
-	byLabel map[labelKey]map[*svcEntry]struct{}
+	byKind  map[Kind]*svcSet
+	byLabel map[labelKey]*svcSet
 
 	// hosts has the claimants of each hostname, in claim order (by generator
 	// rank, then service rank): the first holds it.
@@ -146,8 +147,8 @@ func (x *Index) init() {
 	x.gens = map[string]*genEntry{}
 	x.runs = map[Kind][]*genEntry{}
 	x.svcs = map[serviceKey]*svcEntry{}
-	x.byKind = map[Kind]map[*svcEntry]struct{}{}
-	x.byLabel = map[labelKey]map[*svcEntry]struct{}{}
+	x.byKind = map[Kind]*svcSet{}
+	x.byLabel = map[labelKey]*svcSet{}
 	x.hosts = map[claimKey][]claimant{}
 	x.conflicts = map[meshHost]Conflict{}
 }
@@ -157,7 +158,7 @@ func (x *Index) PutGenerator(g Generator) Changes {
 	r, skip := compile(&g)
 	e := &genEntry{run: r, rank: rankGenerator(&g), invalid: skip}
 	old := x.gens[g.Name]
-	ed := x.edit(len(x.candidates(e)) + len(x.candidates(old)))
+	ed := x.edit(x.candidates(e).len() + x.candidates(old).len())
 	before := x.invalidErrors()
 	if old != nil {
 		ed.removeGenerator(old)
@@ -168,7 +169,7 @@ func (x *Index) PutGenerator(g Generator) Changes {
 		x.invalid = slices.Insert(x.invalid, i, e)
 	} else {
 		x.runs[e.kind] = append(x.runs[e.kind], e)
-		for s := range x.candidates(e) {
+		for s := range x.candidates(e).all() {
 			if o := e.outcome(&s.svc); o.selected {
 				ed.claim(s, e, o)
 			}
@@ -184,7 +185,7 @@ func (x *Index) DeleteGenerator(name string) Changes {
 	if old == nil {
 		return Changes{}
 	}
-	ed := x.edit(len(x.candidates(old)))
+	ed := x.edit(x.candidates(old).len())
 	ed.changes.Invalid = old.invalid != nil
 	ed.removeGenerator(old)
 	delete(x.gens, name)
@@ -280,33 +281,101 @@ func (x *Index) unindex(s *svcEntry) {
 	}
 }
 
-func addTo[K comparable](m map[K]map[*svcEntry]struct{}, k K, s *svcEntry) {
+func addTo[K comparable](m map[K]*svcSet, k K, s *svcEntry) {
 	set := m[k]
 	if set == nil {
-		set = map[*svcEntry]struct{}{}
+		set = &svcSet{}
 		m[k] = set
 	}
-	set[s] = struct{}{}
+	set.add(s)
 }
 
-func removeFrom[K comparable](m map[K]map[*svcEntry]struct{}, k K, s *svcEntry) {
-	set := m[k]
-	delete(set, s)
-	if len(set) == 0 {
-		delete(m, k)
+func removeFrom[K comparable](m map[K]*svcSet, k K, s *svcEntry) {
+	if set := m[k]; set != nil {
+		if set.remove(s); set.len() == 0 {
+			delete(m, k)
+		}
+	}
+}
+
+// svcSet is a set of services: a slice while it is small, as most label
+// values (names, display names, pod names) are, and a map beyond, so that
+// the label index costs tens of bytes a label, not a map each.
+type svcSet struct {
+	few  []*svcEntry
+	many map[*svcEntry]struct{}
+}
+
+// fewServices is the most services a svcSet holds in a slice.
+const fewServices = 8
+
+func (set *svcSet) add(s *svcEntry) {
+	switch {
+	case set.many != nil:
+		set.many[s] = struct{}{}
+	case len(set.few) < fewServices:
+		set.few = append(set.few, s)
+	default:
+		set.many = make(map[*svcEntry]struct{}, 2*fewServices)
+		for _, f := range set.few {
+			set.many[f] = struct{}{}
+		}
+		set.many[s] = struct{}{}
+		set.few = nil
+	}
+}
+
+func (set *svcSet) remove(s *svcEntry) {
+	if set.many != nil {
+		delete(set.many, s)
+	} else if i := slices.Index(set.few, s); i >= 0 {
+		set.few = slices.Delete(set.few, i, i+1)
+	}
+}
+
+// len returns the size of set; a nil set is empty.
+func (set *svcSet) len() int {
+	switch {
+	case set == nil:
+		return 0
+	case set.many != nil:
+		return len(set.many)
+	}
+	return len(set.few)
+}
+
+// all yields the services of set, in no particular order; a nil set is
+// empty.
+func (set *svcSet) all() iter.Seq[*svcEntry] {
+	return func(yield func(*svcEntry) bool) {
+		switch {
+		case set == nil:
+		case set.many != nil:
+			for s := range set.many {
+				if !yield(s) {
+					return
+				}
+			}
+		default:
+			for _, s := range set.few {
+				if !yield(s) {
+					return
+				}
+			}
+		}
 	}
 }
 
 // candidates returns a set of services that holds every service g selects:
 // those of the rarest of its label pairs, or every service of its kind.
 // A nil or invalid generator selects nothing.
-func (x *Index) candidates(g *genEntry) map[*svcEntry]struct{} {
+func (x *Index) candidates(g *genEntry) *svcSet {
 	if g == nil || g.invalid != nil {
 		return nil
 	}
 	set := x.byKind[g.kind]
 	for _, p := range g.match {
-		if s := x.byLabel[labelKey{g.kind, p.key, p.value}]; len(s) < len(set) {
+		if s := x.byLabel[labelKey{g.kind, p.key, p.value}]; s.len() < set.len() {
 			set = s
 		}
 	}
@@ -388,7 +457,7 @@ func (ed *edit) removeGenerator(g *genEntry) {
 		return
 	}
 	x.runs[g.kind] = slices.DeleteFunc(x.runs[g.kind], func(e *genEntry) bool { return e == g })
-	for s := range x.candidates(g) {
+	for s := range x.candidates(g).all() {
 		i := slices.IndexFunc(s.pairs, func(p pair) bool { return p.gen == g })
 		if i < 0 {
 			continue
