@@ -408,3 +408,79 @@ func cloneChanges(c Changes) Changes {
 	}
 	return out
 }
+
+// TestIndexCandidates: a generator reaches the services of the rarest of its
+// label pairs through the label index, not every service of its kind, and
+// small and large sets of services answer alike.
+func TestIndexCandidates(t *testing.T) {
+	x := NewIndex()
+	for i := range 100 {
+		labels := map[string]string{"tier": "web", "team": fmt.Sprint("t", i%20), "name": fmt.Sprint("s", i)}
+		x.PutService(svc(fmt.Sprint("s", i), i, labels))
+	}
+	x.PutService(Service{Kind: MeshExternalService, Mesh: "default", Name: "e", Labels: map[string]string{"team": "t0"}})
+	tests := []struct {
+		name  string
+		match map[string]string
+		want  int
+	}{
+		{"every service of the kind", nil, 100},
+		{"a label all have", map[string]string{"tier": "web"}, 100},
+		{"the rarest of three pairs", map[string]string{"tier": "web", "team": "t3", "name": "s3"}, 1},
+		{"a pair of five services", map[string]string{"tier": "web", "team": "t3"}, 5},
+		{"a pair no service has", map[string]string{"tier": "web", "team": "t99"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, skip := compile(&Generator{Name: "g", Selector: Selector{MeshService: &LabelSelector{MatchLabels: tt.match}}, Template: "x.mesh"})
+			require.Nil(t, skip)
+			set := x.candidates(&genEntry{run: r})
+			assert.Equal(t, tt.want, set.len())
+			n := 0
+			for s := range set.all() {
+				assert.Equal(t, MeshService, s.svc.Kind)
+				n++
+			}
+			assert.Equal(t, tt.want, n)
+		})
+	}
+
+	// Sets shrink back to nothing as their services go.
+	for i := range 100 {
+		x.DeleteService(MeshService, "default", fmt.Sprint("s", i))
+	}
+	assert.Len(t, x.byLabel, 1, "only the external service's label is left")
+	assert.Len(t, x.byKind, 1)
+}
+
+// TestIndexForgets: deleting every service and generator leaves nothing
+// behind.
+func TestIndexForgets(t *testing.T) {
+	gens := append(DefaultGenerators(EnvKubernetes, RoleGlobal), gen("collider", 0, allMS(), "{{ .DisplayName }}.svc.mesh.local"),
+		gen("mes-collider", 0, allMES(), "{{ .DisplayName }}.svc.mesh.local"), gen("bad", 0, Selector{}, "x"))
+	svcs := benchServices(300)
+	x := NewIndex()
+	for _, g := range gens {
+		x.PutGenerator(g)
+	}
+	for _, s := range svcs {
+		x.PutService(s)
+	}
+	require.NotEmpty(t, x.Result().Conflicts)
+	for _, s := range svcs {
+		x.DeleteService(s.Kind, s.Mesh, s.ID())
+	}
+	for _, g := range gens {
+		x.DeleteGenerator(g.Name)
+	}
+	assert.Empty(t, x.gens)
+	assert.Empty(t, x.invalid)
+	for kind, runs := range x.runs {
+		assert.Empty(t, runs, kind)
+	}
+	assert.Empty(t, x.svcs)
+	assert.Empty(t, x.byKind)
+	assert.Empty(t, x.byLabel)
+	assert.Empty(t, x.hosts)
+	assert.Empty(t, x.conflicts)
+}
