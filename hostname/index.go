@@ -409,7 +409,7 @@ func (x *Index) edit(n int) *edit {
 	if x.gens == nil {
 		x.init()
 	}
-	return &edit{x: x, keys: make(map[claimKey]int, n), marked: make(map[*svcEntry]struct{}, n)}
+	return &edit{x: x, keys: make(map[claimKey]int, n), hosts: make([]hostEdit, 0, n), marked: make(map[*svcEntry]struct{}, n)}
 }
 
 func (ed *edit) touch(k claimKey) *hostEdit {
