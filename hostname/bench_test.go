@@ -2,6 +2,8 @@ package hostname
 
 import (
 	"fmt"
+	"maps"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -134,4 +136,117 @@ func BenchmarkGenerate(b *testing.B) {
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(gens)*n), "ns/pair")
 		})
 	}
+}
+
+// BenchmarkIndex measures an Index under the Kubernetes defaults of a
+// global and a zone control plane, for n services:
+//
+//   - op=PutService-created and op=PutService-labels: one PutService that
+//     replaces a service with a hostname (or a lost collision) with its
+//     creation time, or its labels, changed (every other pass puts the
+//     original back);
+//   - op=PutGenerator: one PutGenerator that replaces the synced Kubernetes
+//     generator with another template, then puts it back;
+//   - op=Generate: Generate over the same generators and services, the cost
+//     of a change without the index;
+//   - op=build: putting the n services into an index that has the
+//     generators, reporting the heap the index holds per service (the
+//     services' strings, shared with the caller, are not counted; their
+//     labels, which the index copies, are).
+func BenchmarkIndex(b *testing.B) {
+	gens := append(DefaultGenerators(EnvKubernetes, RoleGlobal), DefaultGenerators(EnvKubernetes, RoleZone)...)
+	build := func(svcs []Service) *Index {
+		x := NewIndex()
+		for _, g := range gens {
+			x.PutGenerator(g)
+		}
+		for _, s := range svcs {
+			x.PutService(s)
+		}
+		return x
+	}
+	for _, n := range []int{1_000, 100_000} {
+		svcs := benchServices(n)
+		x := build(svcs)
+		var named, created, labelled []Service
+		res := x.Result()
+		for _, s := range svcs {
+			if len(res.For(s.Kind, s.Mesh, s.ID()).Conditions) == 0 {
+				continue
+			}
+			named = append(named, s)
+			c := s
+			c.Created = c.Created.Add(time.Hour)
+			created = append(created, c)
+			l := s
+			l.Labels = maps.Clone(s.Labels)
+			l.Labels["rev"] = "2"
+			labelled = append(labelled, l)
+		}
+		for _, tc := range []struct {
+			name    string
+			changed []Service
+		}{{"created", created}, {"labels", labelled}} {
+			b.Run(fmt.Sprintf("services=%d/op=PutService-%s", n, tc.name), func(b *testing.B) {
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					k := i % len(named)
+					if i/len(named)%2 == 0 {
+						x.PutService(tc.changed[k])
+					} else {
+						x.PutService(named[k])
+					}
+					i++
+				}
+			})
+		}
+		b.Run(fmt.Sprintf("services=%d/op=PutGenerator", n), func(b *testing.B) {
+			// The synced Kubernetes generator with another template, and
+			// back: its selected services (a fifth of all) change status.
+			orig := gens[1]
+			changed := orig
+			changed.Template = "{{ .DisplayName }}.{{ .Namespace }}.{{ .Zone }}.mesh.local"
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if i%2 == 0 {
+					x.PutGenerator(changed)
+				} else {
+					x.PutGenerator(orig)
+				}
+				i++
+			}
+			x.PutGenerator(orig)
+		})
+		b.Run(fmt.Sprintf("services=%d/op=Generate", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				Generate(gens, svcs)
+			}
+		})
+		b.Run(fmt.Sprintf("services=%d/op=build", n), func(b *testing.B) {
+			b.ReportAllocs()
+			var held uint64
+			for b.Loop() {
+				b.StopTimer()
+				before := heapAlloc()
+				b.StartTimer()
+				x := build(svcs)
+				b.StopTimer()
+				held = heapAlloc() - before
+				runtime.KeepAlive(x)
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(held)/float64(n), "B/service")
+		})
+	}
+}
+
+// heapAlloc returns the bytes of live heap objects after a collection.
+func heapAlloc() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
 }

@@ -75,6 +75,24 @@
 // [OptionalGenerators] the local Kubernetes generators the reference's design
 // describes but does not create (".svc.mesh.local" names), as an opt-in.
 //
+// # Incremental generation
+//
+// [Index] is the stateful form of [Generate] for a control plane that lives
+// on a stream of changes: put or delete one generator or service, and it
+// returns the [Changes] to the result, at a cost that is the size of the
+// change, not of the mesh. After any sequence of calls its [Index.Result]
+// equals Generate over the current generators and services, which is its
+// oracle in the tests.
+//
+//   - Use Generate for a one-off computation, a check or a test, or when the
+//     whole set is rebuilt anyway: it holds nothing between calls.
+//   - Use an Index when the sets are long-lived and change one resource at a
+//     time: a service change renders that service and re-decides the
+//     hostnames it holds or claims; a generator change reaches the services
+//     it selects through a label index. Write only the statuses in Changes.
+//
+// An Index is not safe for concurrent use; see [Index] for the rule.
+//
 // Non-goals: writing statuses, watching resources, the generator extension
 // field, and deciding which mesh a Kubernetes Service belongs to.
 //

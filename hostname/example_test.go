@@ -84,6 +84,48 @@ func ExampleGenerate() {
 	// by-app false Collision Hostname collision with MeshService: shop-v1 (hostname "shop.mesh" generated for it by "by-app")
 }
 
+func ExampleIndex() {
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	show := func(ch hostname.Changes) {
+		for _, s := range ch.Services {
+			fmt.Println(s.Name, s.Status.Addresses)
+			for _, c := range s.Status.Conditions {
+				fmt.Println(strings.TrimSpace(fmt.Sprintf("  %s %v %s %s", c.Generator, c.Status, c.Reason, c.Message)))
+			}
+		}
+		for _, r := range ch.Removed {
+			fmt.Println(r.Name, "removed")
+		}
+	}
+
+	x := hostname.NewIndex()
+	x.PutGenerator(hostname.Generator{
+		Name:     "by-app",
+		Selector: hostname.Selector{MeshService: &hostname.LabelSelector{}},
+		Template: `{{ label "app" }}.mesh`,
+	})
+	v1 := hostname.Service{Kind: hostname.MeshService, Mesh: "default", Name: "shop-v1", Labels: map[string]string{"app": "shop"}, Created: t0}
+	show(x.PutService(v1))
+
+	// A newer service wanting the same hostname: only it changes.
+	fmt.Println("--")
+	show(x.PutService(hostname.Service{Kind: hostname.MeshService, Mesh: "default", Name: "shop-v2", Labels: map[string]string{"app": "shop"}, Created: t0.Add(time.Hour)}))
+
+	// The holder goes: the other takes the hostname, in the same Changes.
+	fmt.Println("--")
+	show(x.DeleteService(hostname.MeshService, "default", "shop-v1"))
+	// Output:
+	// shop-v1 [{shop.mesh by-app}]
+	// by-app true Generated
+	// --
+	// shop-v2 []
+	// by-app false Collision Hostname collision with MeshService: shop-v1 (hostname "shop.mesh" generated for it by "by-app")
+	// --
+	// shop-v2 [{shop.mesh by-app}]
+	// by-app true Generated
+	// shop-v1 removed
+}
+
 func ExampleExplain() {
 	// The MeshService the controller makes for Service backend in namespace
 	// kuma-demo, as a Kubernetes zone stores it.

@@ -127,52 +127,78 @@ func compareKeys(a, b serviceKey) int {
 	return cmp.Compare(a.name, b.name)
 }
 
-// generationOrder returns the indexes of gens in the order they claim
-// hostnames: generators labelled kuma.io/origin "zone" first, then by
-// creation time, then by name (input order for equal names).
-func generationOrder(gens []Generator) []int {
-	order := make([]int, len(gens))
-	for i := range order {
-		order[i] = i
+// generatorRank is what orders generators' claims: generators labelled
+// kuma.io/origin "zone" first, then by creation time, then by name.
+type generatorRank struct {
+	zone    bool
+	created time.Time
+	name    string
+}
+
+func rankGenerator(g *Generator) generatorRank {
+	return generatorRank{zone: g.zoneOrigin(), created: g.Created, name: g.Name}
+}
+
+func (a *generatorRank) compare(b *generatorRank) int {
+	if a.zone != b.zone {
+		if a.zone {
+			return -1
+		}
+		return 1
 	}
-	slices.SortStableFunc(order, func(i, j int) int {
-		a, b := &gens[i], &gens[j]
-		if za, zb := a.zoneOrigin(), b.zoneOrigin(); za != zb {
-			if za {
-				return -1
-			}
-			return 1
-		}
-		if c := a.Created.Compare(b.Created); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Name, b.Name)
-	})
+	if c := a.created.Compare(b.created); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.name, b.name)
+}
+
+// generationOrder returns the indexes of gens in the order they claim
+// hostnames, by rank (input order for equal names).
+func generationOrder(gens []Generator) []int {
+	ranks := make([]generatorRank, len(gens))
+	order := make([]int, len(gens))
+	for i := range gens {
+		ranks[i], order[i] = rankGenerator(&gens[i]), i
+	}
+	slices.SortStableFunc(order, func(i, j int) int { return ranks[i].compare(&ranks[j]) })
 	return order
 }
 
+// serviceRank is what orders services' claims: creation time, then
+// [Service.ID], then mesh and kind. Services are identified by kind, mesh
+// and ID, so two distinct services never rank equal.
+type serviceRank struct {
+	created time.Time
+	id      string
+	svc     *Service // for the mesh and kind, read only on ties
+}
+
+func (a *serviceRank) compare(b *serviceRank) int {
+	if c := a.created.Compare(b.created); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.id, b.id); c != 0 {
+		return c
+	}
+	return cmp.Or(cmp.Compare(a.svc.Mesh, b.svc.Mesh), cmp.Compare(a.svc.Kind, b.svc.Kind))
+}
+
 // serviceOrder returns the indexes of svcs in the order they claim
-// hostnames: by creation time, then by ID, then by mesh and kind (input order
-// for services equal in all four).
+// hostnames, by rank (input order for services equal in all four).
 func serviceOrder(svcs []Service) []int32 {
 	type entry struct {
-		created time.Time
-		id      string
-		i       int32
+		serviceRank
+		i int32
 	}
 	es := make([]entry, len(svcs))
 	for i := range svcs {
-		es[i] = entry{svcs[i].Created, svcs[i].ID(), int32(i)}
+		es[i] = entry{serviceRank{svcs[i].Created, svcs[i].ID(), &svcs[i]}, int32(i)}
 	}
 	slices.SortFunc(es, func(a, b entry) int {
-		if c := a.created.Compare(b.created); c != 0 {
+		if c := a.compare(&b.serviceRank); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(a.id, b.id); c != 0 {
-			return c
-		}
-		sa, sb := &svcs[a.i], &svcs[b.i]
-		return cmp.Or(cmp.Compare(sa.Mesh, sb.Mesh), cmp.Compare(sa.Kind, sb.Kind), cmp.Compare(a.i, b.i))
+		return cmp.Compare(a.i, b.i)
 	})
 	order := make([]int32, len(es))
 	for i, e := range es {
@@ -308,7 +334,7 @@ func sortByKey(svcs []Service, rank []int) (sorted []int, repeat []bool) {
 // sorted pairs and its template compiled, or the condition message of its
 // parse error.
 type run struct {
-	gen      *Generator
+	name     string
 	kind     Kind
 	match    []labelPair
 	tpl      *Template
@@ -321,20 +347,29 @@ func compileGenerators(gens []Generator) ([]run, []*SelectorError) {
 	var runs []run
 	var invalid []*SelectorError
 	for _, gi := range generationOrder(gens) {
-		g := &gens[gi]
-		kind, sel, ok := g.Selector.Target()
-		if !ok {
-			invalid = append(invalid, &SelectorError{Generator: g.Name, Defined: g.Selector.defined()})
+		r, skip := compile(&gens[gi])
+		if skip != nil {
+			invalid = append(invalid, skip)
 			continue
-		}
-		r := run{gen: g, kind: kind, match: sortedPairs(sel)}
-		var err *TemplateError
-		if r.tpl, err = parseTemplate(g.Template); err != nil {
-			r.parseErr = err.Message()
 		}
 		runs = append(runs, r)
 	}
 	return runs, invalid
+}
+
+// compile makes g ready to claim, or says why it is skipped: its selector
+// does not name exactly one kind.
+func compile(g *Generator) (run, *SelectorError) {
+	kind, sel, ok := g.Selector.Target()
+	if !ok {
+		return run{}, &SelectorError{Generator: g.Name, Defined: g.Selector.defined()}
+	}
+	r := run{name: g.Name, kind: kind, match: sortedPairs(sel)}
+	var err *TemplateError
+	if r.tpl, err = parseTemplate(g.Template); err != nil {
+		r.parseErr = err.Message()
+	}
+	return r, nil
 }
 
 // outcome is what a run gives a service it selects: a hostname, or the
@@ -399,25 +434,59 @@ func claim(runs []run, d distinct) map[claimKey]holder {
 // take records on service si the outcome o of run r: a template error, the
 // hostname if no service holds it yet, or the collision.
 func take(held map[claimKey]holder, r *run, states []svcState, si int, o *outcome) {
-	st, name := &states[si], r.gen.Name
-	if o.errMsg != "" {
-		st.conds = append(st.conds, Condition{Generator: name, Type: ConditionGenerated, Reason: ReasonTemplateError, Message: o.errMsg})
+	st := &states[si]
+	first, by := false, heldBy{}
+	if o.errMsg == "" {
+		k := claimKey{r.kind, st.svc.Mesh, o.host}
+		if h, taken := held[k]; taken {
+			by = heldBy{self: h.state == si, service: states[h.state].id, generator: h.generator}
+		} else {
+			held[k] = holder{state: si, generator: r.name}
+			st.addrs = append(st.addrs, Address{Hostname: o.host, Generator: r.name})
+			first = true
+		}
+	}
+	st.conds = append(st.conds, pairCondition(r.name, r.kind, o, first, by))
+}
+
+// heldBy is the claim that holds a hostname a later claim wants.
+type heldBy struct {
+	self      bool   // the same service holds it, by another generator
+	service   string // the holder's ID
+	generator string // the generator that gave it
+}
+
+// pairCondition is the condition generator gen gives a service of kind it
+// selects, given the outcome: a template error; the hostname, when this
+// claim was the first (then the service gets the address); or else what the
+// holder of the hostname, by, makes of it.
+func pairCondition(gen string, kind Kind, o *outcome, first bool, by heldBy) Condition {
+	c := Condition{Generator: gen, Type: ConditionGenerated}
+	switch {
+	case o.errMsg != "":
+		c.Reason, c.Message = ReasonTemplateError, o.errMsg
+	case first:
+		c.Status, c.Reason = true, ReasonGenerated
+	case by.self:
+		c.Status, c.Reason = true, ReasonGenerated
+		c.Message = fmt.Sprintf("Hostname %q is already generated for this %s by %q", o.host, kind, by.generator)
+	default:
+		c.Reason = ReasonCollision
+		c.Message = fmt.Sprintf("Hostname collision with %s: %s (hostname %q generated for it by %q)", kind, by.service, o.host, by.generator)
+	}
+	return c
+}
+
+// sortStatus sorts a service's addresses and conditions by generator name
+// (addresses then by hostname), keeping generation order among equals.
+func sortStatus(addrs []Address, conds []Condition) {
+	if len(conds) < 2 {
 		return
 	}
-	k := claimKey{r.kind, st.svc.Mesh, o.host}
-	h, taken := held[k]
-	switch {
-	case !taken:
-		held[k] = holder{state: si, generator: name}
-		st.addrs = append(st.addrs, Address{Hostname: o.host, Generator: name})
-		st.conds = append(st.conds, Condition{Generator: name, Type: ConditionGenerated, Status: true, Reason: ReasonGenerated})
-	case h.state == si:
-		st.conds = append(st.conds, Condition{Generator: name, Type: ConditionGenerated, Status: true, Reason: ReasonGenerated,
-			Message: fmt.Sprintf("Hostname %q is already generated for this %s by %q", o.host, r.kind, h.generator)})
-	default:
-		st.conds = append(st.conds, Condition{Generator: name, Type: ConditionGenerated, Reason: ReasonCollision,
-			Message: fmt.Sprintf("Hostname collision with %s: %s (hostname %q generated for it by %q)", r.kind, states[h.state].id, o.host, h.generator)})
-	}
+	slices.SortStableFunc(addrs, func(a, b Address) int {
+		return cmp.Or(cmp.Compare(a.Generator, b.Generator), cmp.Compare(a.Hostname, b.Hostname))
+	})
+	slices.SortStableFunc(conds, func(a, b Condition) int { return cmp.Compare(a.Generator, b.Generator) })
 }
 
 // collect assembles the result: the status of each service, in sorted
@@ -427,12 +496,7 @@ func collect(d distinct, held map[claimKey]holder, invalid []*SelectorError) Res
 	res := Result{Services: make([]ServiceStatus, len(d.sorted)), Invalid: invalid}
 	for i, si := range d.sorted {
 		st := &d.states[si]
-		if len(st.conds) > 1 {
-			slices.SortStableFunc(st.addrs, func(a, b Address) int {
-				return cmp.Or(cmp.Compare(a.Generator, b.Generator), cmp.Compare(a.Hostname, b.Hostname))
-			})
-			slices.SortStableFunc(st.conds, func(a, b Condition) int { return cmp.Compare(a.Generator, b.Generator) })
-		}
+		sortStatus(st.addrs, st.conds)
 		res.Services[i] = ServiceStatus{Kind: st.svc.Kind, Mesh: st.svc.Mesh, Name: st.id, Status: Status{Addresses: st.addrs, Conditions: st.conds}}
 	}
 
@@ -449,14 +513,29 @@ func collect(d distinct, held map[claimKey]holder, invalid []*SelectorError) Res
 			}
 		}
 		// Each conflict once: from the claim of its first kind.
-		if len(claims) > 1 && claims[0].Kind == k.kind {
-			res.Conflicts = append(res.Conflicts, Conflict{Mesh: k.mesh, Hostname: k.host, Claims: slices.Clone(claims)})
+		if claims[0].Kind != k.kind {
+			continue
+		}
+		if c, ok := conflictOf(k.mesh, k.host, claims); ok {
+			res.Conflicts = append(res.Conflicts, c)
 		}
 	}
-	slices.SortFunc(res.Conflicts, func(a, b Conflict) int {
-		return cmp.Or(cmp.Compare(a.Mesh, b.Mesh), cmp.Compare(a.Hostname, b.Hostname))
-	})
+	slices.SortFunc(res.Conflicts, compareConflicts)
 	return res
+}
+
+// conflictOf returns the conflict over host in mesh, given the claims that
+// hold it, one per kind in kinds order; ok is false when fewer than two
+// kinds hold it. The claims are copied.
+func conflictOf(mesh, host string, claims []Claim) (c Conflict, ok bool) {
+	if len(claims) < 2 {
+		return Conflict{}, false
+	}
+	return Conflict{Mesh: mesh, Hostname: host, Claims: slices.Clone(claims)}, true
+}
+
+func compareConflicts(a, b Conflict) int {
+	return cmp.Or(cmp.Compare(a.Mesh, b.Mesh), cmp.Compare(a.Hostname, b.Hostname))
 }
 
 // labelPair is a matchLabels entry. Generate matches every service of a kind

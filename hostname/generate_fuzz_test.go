@@ -134,6 +134,18 @@ var generateTemplates = []string{
 	"{{ range 2 }}{{ end }}x",
 }
 
+// fuzzBytes hands out the bytes of a fuzz input one at a time, then zeros.
+type fuzzBytes []byte
+
+func (d *fuzzBytes) next() int {
+	if len(*d) == 0 {
+		return 0
+	}
+	b := (*d)[0]
+	*d = (*d)[1:]
+	return int(b)
+}
+
 // fuzzInput builds generators and services from data: small pools of names,
 // labels, creation times and templates, so that selections, collisions,
 // duplicates and errors are frequent. Generator names are unique, and a
@@ -141,63 +153,14 @@ var generateTemplates = []string{
 // a copy of it: otherwise which of two equal entries comes first is input
 // order, which the shuffle changes.
 func fuzzInput(data []byte) ([]Generator, []Service) {
-	next := func() int {
-		if len(data) == 0 {
-			return 0
-		}
-		b := data[0]
-		data = data[1:]
-		return int(b)
-	}
+	d := fuzzBytes(data)
 	var gens []Generator
-	for i := range next() % 7 {
-		b := next()
-		g := Generator{
-			Name:     fmt.Sprintf("%c%d", 'a'+b%3, i),
-			Created:  t0.Add(time.Duration(b/3%3) * time.Minute),
-			Template: generateTemplates[next()%len(generateTemplates)],
-		}
-		if b/9%2 == 1 {
-			g.Labels = map[string]string{LabelOrigin: "zone"}
-		}
-		sel := &LabelSelector{}
-		if s := next(); s%2 == 1 {
-			sel.MatchLabels = map[string]string{"team": fmt.Sprint(s / 2 % 3)}
-		}
-		switch next() % 5 {
-		case 0, 1:
-			g.Selector.MeshService = sel
-		case 2:
-			g.Selector.MeshExternalService = sel
-		case 3:
-			g.Selector.MeshMultiZoneService = sel
-		default: // invalid: none, or two
-			if b%2 == 0 {
-				g.Selector = Selector{MeshService: sel, MeshExternalService: sel}
-			}
-		}
-		gens = append(gens, g)
+	for i := range d.next() % 7 {
+		gens = append(gens, fuzzedGenerator(&d, i))
 	}
 	var svcs []Service
-	for range next() % 13 {
-		b, c := next(), next()
-		s := Service{
-			Kind:        kinds()[b%3],
-			Mesh:        fmt.Sprint("m", b/3%2),
-			Name:        fmt.Sprint("s", b/6%4),
-			DisplayName: fmt.Sprint("d", c%3),
-			Zone:        fmt.Sprint("z", c/3%2),
-			Created:     t0.Add(time.Duration(c/6%3) * time.Minute),
-		}
-		if c/18%2 == 1 {
-			s.Namespace = "ns"
-		}
-		if b/24%2 == 1 {
-			s.CoreName = s.Name + ".ns"
-		}
-		if team := c / 36 % 4; team < 3 {
-			s.Labels = map[string]string{"team": fmt.Sprint(team)}
-		}
+	for range d.next() % 13 {
+		s := fuzzedService(&d)
 		for _, prev := range svcs {
 			if prev.Kind == s.Kind && prev.Mesh == s.Mesh && prev.ID() == s.ID() && prev.Created.Equal(s.Created) {
 				s = prev
@@ -207,6 +170,62 @@ func fuzzInput(data []byte) ([]Generator, []Service) {
 		svcs = append(svcs, s)
 	}
 	return gens, svcs
+}
+
+// fuzzedGenerator builds a generator named after one of three letters and n
+// from four bytes of d: creation time, origin, template, selector.
+func fuzzedGenerator(d *fuzzBytes, n int) Generator {
+	b := d.next()
+	g := Generator{
+		Name:     fmt.Sprintf("%c%d", 'a'+b%3, n),
+		Created:  t0.Add(time.Duration(b/3%3) * time.Minute),
+		Template: generateTemplates[d.next()%len(generateTemplates)],
+	}
+	if b/9%2 == 1 {
+		g.Labels = map[string]string{LabelOrigin: "zone"}
+	}
+	sel := &LabelSelector{}
+	if s := d.next(); s%2 == 1 {
+		sel.MatchLabels = map[string]string{"team": fmt.Sprint(s / 2 % 3)}
+	}
+	switch d.next() % 5 {
+	case 0, 1:
+		g.Selector.MeshService = sel
+	case 2:
+		g.Selector.MeshExternalService = sel
+	case 3:
+		g.Selector.MeshMultiZoneService = sel
+	default: // invalid: none, or two
+		if b%2 == 0 {
+			g.Selector = Selector{MeshService: sel, MeshExternalService: sel}
+		}
+	}
+	return g
+}
+
+// fuzzedService builds a service from two bytes of d: of 48 identities
+// (kind, mesh, name, core name), with display names, zones, namespaces,
+// creation times and team labels from small pools.
+func fuzzedService(d *fuzzBytes) Service {
+	b, c := d.next(), d.next()
+	s := Service{
+		Kind:        kinds()[b%3],
+		Mesh:        fmt.Sprint("m", b/3%2),
+		Name:        fmt.Sprint("s", b/6%4),
+		DisplayName: fmt.Sprint("d", c%3),
+		Zone:        fmt.Sprint("z", c/3%2),
+		Created:     t0.Add(time.Duration(c/6%3) * time.Minute),
+	}
+	if c/18%2 == 1 {
+		s.Namespace = "ns"
+	}
+	if b/24%2 == 1 {
+		s.CoreName = s.Name + ".ns"
+	}
+	if team := c / 36 % 4; team < 3 {
+		s.Labels = map[string]string{"team": fmt.Sprint(team)}
+	}
+	return s
 }
 
 // FuzzGenerate checks Generate against naiveGenerate, and that the result
