@@ -11,8 +11,11 @@
 // reaches it. The hostname is the service's `hostname` field, else
 // `{displayName}.extsvc.mesh.local`, what the default HostnameGenerator gives.
 //
-// The proxy's mesh comes from its node ID, parsed with proxyid, so a proxy of
-// mesh "aa.a" gets mesh "aa.a" and never mesh "aa". A service that does not
+// The proxy's mesh comes from its node ID, resolved once per stream with
+// proxyid against the configured meshes, so a proxy of mesh "aa.a" gets mesh
+// "aa.a" and never mesh "aa": a legacy ID "aa.a.web-1.ns" is served mesh
+// "aa.a" when that is its only configured reading, and refused
+// (InvalidArgument) when mesh "aa" is configured too. A service that does not
 // build (a missing secret, a bad endpoint) is logged with its error and left
 // out; every other service is served.
 //

@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,15 +27,15 @@ import (
 // Server is an aggregated discovery (ADS) server that gives every proxy the
 // snapshot of its own mesh.
 //
-// The snapshot cache is keyed by xdsnode.NodeHash: the canonical proxy ID. A
-// proxy's first request on a stream tells the server its node; the server
-// parses the ID with proxyid, so mesh "aa.a" is never read as mesh "aa", and
-// sets that proxy's snapshot to its mesh's (one shared snapshot per mesh and
-// client kind). On Reload every connected proxy gets its mesh's new snapshot;
+// The snapshot cache is keyed by the canonical proxy ID. A proxy's first
+// request on a stream tells the server its node; the server resolves the ID
+// once, against the configured meshes (see identify), rewrites the node's ID
+// to the canonical one, and sets that proxy's snapshot to its mesh's (one
+// shared snapshot per mesh and client kind). On Reload every connected proxy gets its mesh's new snapshot;
 // when a proxy's last stream closes its entry is cleared.
 type Server struct {
 	log    *slog.Logger
-	hash   xdsnode.NodeHash
+	hash   xdsnode.NodeHash // no Exists: node IDs are canonical once streamRequest has seen them
 	cache  cachev3.SnapshotCache
 	grpc   *grpc.Server
 	ctx    context.Context // ends every xDS stream when cancelled
@@ -47,6 +50,7 @@ type Server struct {
 	report  Report
 	streams map[streamKey]string // stream → cache key
 	proxies map[string]*proxy    // cache key → proxy
+	logged  map[string]struct{}  // node IDs refused or warned about since the last reload
 }
 
 type streamKey struct {
@@ -86,6 +90,7 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Server, error) {
 		none:    none,
 		streams: make(map[streamKey]string),
 		proxies: make(map[string]*proxy),
+		logged:  make(map[string]struct{}),
 	}
 	// ads=false: with ads=true, go-control-plane answers a request only when
 	// it names every resource of the type in the snapshot. Envoy names them
@@ -158,6 +163,7 @@ func (s *Server) Reload(ctx context.Context, cfg *Config) (Report, error) {
 	defer s.mu.Unlock()
 	s.meshes = builds
 	s.report = report
+	clear(s.logged) // the meshes decide how an ID reads
 	for _, key := range sortedKeys(s.proxies) {
 		p := s.proxies[key]
 		if err := s.cache.SetSnapshot(s.ctx, key, s.snapshotOf(p)); err != nil {
@@ -182,20 +188,27 @@ func (s *Server) Proxies() []string {
 	return sortedKeys(s.proxies)
 }
 
-// streamRequest registers the proxy behind a stream on the stream's first
-// request and gives it its mesh's snapshot, before the cache sees the request.
+// streamRequest sees every request before the cache does. On a stream's
+// first request it resolves the proxy's identity, once, and registers the
+// proxy with its mesh's snapshot; on every request that carries the node it
+// sets node.Id to the canonical ID. go-control-plane keeps the first request's
+// node for the stream and keys every watch by it, so the cache sees the
+// canonical ID only, and the hash is a plain lookup.
 func (s *Server) streamRequest(key streamKey, node *corev3.Node) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.streams[key]; ok {
+	if ck, ok := s.streams[key]; ok {
+		if node != nil {
+			node.Id = ck
+		}
 		return nil
 	}
-	id, err := xdsnode.FromNode(node)
+	id, err := s.identify(node.GetId())
 	if err != nil {
-		s.log.Warn("proxy rejected", "node", node.GetId(), "err", err)
-		return status.Errorf(codes.InvalidArgument, "xds: node ID %q: %v", node.GetId(), err)
+		return err
 	}
-	ck := s.hash.ID(node)
+	ck := id.String()
+	node.Id = ck
 	p, ok := s.proxies[ck]
 	if !ok {
 		p = &proxy{id: id, envoy: node.GetUserAgentName() == "envoy"}
@@ -213,6 +226,64 @@ func (s *Server) streamRequest(key streamKey, node *corev3.Node) error {
 	p.streams++
 	s.streams[key] = ck
 	return nil
+}
+
+// identify reads the proxy ID a node sent, with the configured meshes as the
+// ones that exist (proxyid.Resolve), so a legacy ID "aa.a.web-1.ns" written
+// for mesh "aa.a" is served mesh "aa.a" when that is its only existing
+// reading, and refused when mesh "aa" exists too: serving it either mesh
+// could be serving it another mesh's configuration. An ID none of whose
+// readings is a configured mesh is read strictly (proxyid.Parse); its proxy
+// gets an empty snapshot until its mesh is configured. s.mu is held.
+func (s *Server) identify(raw string) (proxyid.ID, error) {
+	id, err := proxyid.Resolve(raw, func(id proxyid.ID) bool {
+		_, ok := s.meshes[id.Mesh()]
+		return ok
+	})
+	var re *proxyid.ResolveError
+	switch {
+	case errors.Is(err, proxyid.ErrNotFound):
+		id, err = proxyid.Parse(raw)
+	case errors.As(err, &re) && errors.Is(err, proxyid.ErrAmbiguous):
+		ids := make([]string, len(re.Candidates))
+		for i, c := range re.Candidates {
+			ids[i] = strconv.Quote(c.String())
+		}
+		msg := fmt.Sprintf("xds: node ID %q: %v; set the node ID to the canonical ID of the proxy meant: %s",
+			raw, err, strings.Join(ids, " or "))
+		if s.once(raw) {
+			s.log.Error("proxy refused: its node ID reads as proxies of several configured meshes", "node", raw, "err", msg)
+		}
+		return proxyid.ID{}, status.Error(codes.InvalidArgument, msg)
+	}
+	if err != nil {
+		if s.once(raw) {
+			s.log.Warn("proxy refused", "node", raw, "err", err)
+		}
+		return proxyid.ID{}, status.Errorf(codes.InvalidArgument, "xds: node ID %q: %v", raw, err)
+	}
+	if ck := id.String(); ck != raw && s.once(raw) {
+		s.log.Warn("legacy node ID of a dotted mesh: served its mesh; set the node ID to the escaped ID",
+			"node", raw, "mesh", id.Mesh(), "name", id.Name(), "id", ck)
+	}
+	return id, nil
+}
+
+// maxLogged bounds the set of node IDs already logged, so a client cycling
+// through bad IDs cannot grow it without end.
+const maxLogged = 4096
+
+// once reports whether raw has not been logged about since the last reload,
+// and records it. s.mu is held.
+func (s *Server) once(raw string) bool {
+	if _, ok := s.logged[raw]; ok {
+		return false
+	}
+	if len(s.logged) >= maxLogged {
+		clear(s.logged)
+	}
+	s.logged[raw] = struct{}{}
+	return true
 }
 
 func (s *Server) streamClosed(key streamKey) {
