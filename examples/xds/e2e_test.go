@@ -255,8 +255,14 @@ func startBackend(t *testing.T, name string) string {
 // startServer starts the xDS server in-process on 127.0.0.1.
 func startServer(t *testing.T, logs *syncBuffer, cfg *Config) (*Server, string) {
 	t.Helper()
-	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv, err := New(t.Context(), cfg, Options{Logger: logger})
+	return startServerOpts(t, logs, cfg, Options{})
+}
+
+// startServerOpts is startServer with opts; opts.Logger is set to write to logs.
+func startServerOpts(t *testing.T, logs *syncBuffer, cfg *Config, opts Options) (*Server, string) {
+	t.Helper()
+	opts.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv, err := New(t.Context(), cfg, opts)
 	require.NoError(t, err)
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

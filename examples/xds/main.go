@@ -21,7 +21,8 @@
 //
 // Signals: SIGHUP re-reads the file and pushes new snapshots (so does a change
 // of the file with -poll); a file that does not load is logged and the running
-// configuration kept. SIGINT and SIGTERM stop the server cleanly (exit 0).
+// configuration kept, and so is one without meshes or without a mesh that has
+// connected proxies, unless -allow-mesh-removal is given. SIGINT and SIGTERM stop the server cleanly (exit 0).
 // Bad flags or a configuration that does not load at start: one line on
 // stderr, exit 2.
 package main
@@ -61,11 +62,12 @@ func run(args []string, stderr io.Writer, sigs <-chan os.Signal, listening func(
 	addr := fs.String("addr", "127.0.0.1:18000", "`address` to serve ADS on")
 	configPath := fs.String("config", "", "configuration `file` (YAML)")
 	poll := fs.Duration("poll", 0, "reload when the config file changes, checked at this `interval` (0: on SIGHUP only)")
+	allowRemoval := fs.Bool("allow-mesh-removal", false, "let a reload remove meshes with connected proxies, or every mesh")
 	level := fs.String("log-level", "info", "log `level`: debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(stderr)
-			fmt.Fprintln(stderr, "usage: xds -config FILE [-addr HOST:PORT] [-poll DURATION] [-log-level LEVEL]")
+			fmt.Fprintln(stderr, "usage: xds -config FILE [-addr HOST:PORT] [-poll DURATION] [-allow-mesh-removal] [-log-level LEVEL]")
 			fs.PrintDefaults()
 			return exitOK
 		}
@@ -99,7 +101,7 @@ func run(args []string, stderr io.Writer, sigs <-chan os.Signal, listening func(
 		return exitUsage
 	}
 	ctx := context.Background()
-	srv, err := New(ctx, cfg, Options{Logger: logger})
+	srv, err := New(ctx, cfg, Options{Logger: logger, AllowMeshRemoval: *allowRemoval})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage

@@ -18,6 +18,7 @@ import (
 	serverv3 "github.com/envoyproxy/go-control-plane/pkg/server/v3"
 	"github.com/meshcore/meshcore/proxyid"
 	"github.com/meshcore/meshcore/proxyid/xdsnode"
+	rpcstatus "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/keepalive"
@@ -34,13 +35,14 @@ import (
 // shared snapshot per mesh and client kind). On Reload every connected proxy gets its mesh's new snapshot;
 // when a proxy's last stream closes its entry is cleared.
 type Server struct {
-	log    *slog.Logger
-	hash   xdsnode.NodeHash // no Exists: node IDs are canonical once streamRequest has seen them
-	cache  cachev3.SnapshotCache
-	grpc   *grpc.Server
-	ctx    context.Context // ends every xDS stream when cancelled
-	cancel context.CancelFunc
-	stop   sync.Once
+	log          *slog.Logger
+	allowRemoval bool
+	hash         xdsnode.NodeHash // no Exists: node IDs are canonical once streamRequest has seen them
+	cache        cachev3.SnapshotCache
+	grpc         *grpc.Server
+	ctx          context.Context // ends every xDS stream when cancelled
+	cancel       context.CancelFunc
+	stop         sync.Once
 
 	reload sync.Mutex // serializes Reload, so the last config wins
 
@@ -48,9 +50,10 @@ type Server struct {
 	meshes  map[string]*meshBuild
 	none    *meshBuild // for proxies of a mesh that is not configured
 	report  Report
-	streams map[streamKey]string // stream → cache key
-	proxies map[string]*proxy    // cache key → proxy
-	logged  map[string]struct{}  // node IDs refused or warned about since the last reload
+	streams map[streamKey]*stream // open streams whose proxy is identified
+	proxies map[string]*proxy     // cache key → proxy
+	logged  map[string]struct{}   // node IDs refused or warned about since the last reload
+	nacks   map[nackKey]struct{}  // NACKs logged
 }
 
 type streamKey struct {
@@ -58,23 +61,52 @@ type streamKey struct {
 	id    int64
 }
 
+// stream is one xDS stream of an identified proxy.
+type stream struct {
+	proxy string                  // cache key: the canonical proxy ID
+	sent  map[string]sentResponse // type URL → the last response sent
+}
+
+// sentResponse is what a request's response_nonce refers to.
+type sentResponse struct{ nonce, version string }
+
 type proxy struct {
 	id      proxyid.ID
 	envoy   bool
 	streams int
+	// acked and nacked are by type URL: the version last accepted, and the
+	// version last rejected since (cleared when a newer version is accepted).
+	acked  map[string]string
+	nacked map[string]Nack
+}
+
+// Nack is a response version a proxy rejected, with the error it gave.
+type Nack struct {
+	Version string `json:"version"`
+	Error   string `json:"error"`
 }
 
 // Options tune New.
 type Options struct {
 	// Logger receives the server's log; nil discards it.
 	Logger *slog.Logger
+	// AllowMeshRemoval lets Reload remove meshes that have connected proxies,
+	// and load a configuration without meshes. Without it such a reload is
+	// refused with ErrMeshRemoval: an empty or truncated file would otherwise
+	// take every proxy's configuration away.
+	AllowMeshRemoval bool
 }
+
+// ErrMeshRemoval marks a reload refused because it would remove meshes
+// that proxies use (see Options.AllowMeshRemoval).
+var ErrMeshRemoval = errors.New("xds: reload refused")
 
 // New builds cfg and returns a server ready to Serve. Faults of single
 // services are logged and reported (see Report); an error means the
 // configuration could not be built at all.
 func New(ctx context.Context, cfg *Config, opts Options) (*Server, error) {
 	logger := opts.Logger
+	allowRemoval := opts.AllowMeshRemoval
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -84,13 +116,15 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Server, error) {
 	}
 	sctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
-		log:     logger,
-		ctx:     sctx,
-		cancel:  cancel,
-		none:    none,
-		streams: make(map[streamKey]string),
-		proxies: make(map[string]*proxy),
-		logged:  make(map[string]struct{}),
+		log:          logger,
+		allowRemoval: allowRemoval,
+		ctx:          sctx,
+		cancel:       cancel,
+		none:         none,
+		streams:      make(map[streamKey]*stream),
+		proxies:      make(map[string]*proxy),
+		logged:       make(map[string]struct{}),
+		nacks:        make(map[nackKey]struct{}),
 	}
 	// ads=false: with ads=true, go-control-plane answers a request only when
 	// it names every resource of the type in the snapshot. Envoy names them
@@ -99,11 +133,30 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Server, error) {
 	s.cache = cachev3.NewSnapshotCache(false, s.hash, cacheLogger{logger})
 	callbacks := serverv3.CallbackFuncs{
 		StreamRequestFunc: func(id int64, req *discoveryv3.DiscoveryRequest) error {
-			return s.streamRequest(streamKey{id: id}, req.GetNode())
+			nacked, err := s.request(streamKey{id: id}, req.GetNode(), req.GetTypeUrl(), req.GetResponseNonce(), req.GetErrorDetail())
+			if nacked != "" {
+				// go-control-plane answers a request whose version differs
+				// from the snapshot's at once: a NACK, which carries the last
+				// accepted version, would get the rejected version again, and
+				// again. Claiming the rejected version makes the cache wait
+				// for the next change of this type's content instead.
+				req.VersionInfo = nacked
+			}
+			return err
+		},
+		StreamResponseFunc: func(_ context.Context, id int64, req *discoveryv3.DiscoveryRequest, resp *discoveryv3.DiscoveryResponse) {
+			s.sent(streamKey{id: id}, req.GetTypeUrl(), resp.GetNonce(), resp.GetVersionInfo())
 		},
 		StreamClosedFunc: func(id int64, _ *corev3.Node) { s.streamClosed(streamKey{id: id}) },
+		// A delta NACK needs nothing more: the cache compares the stream's
+		// per-resource versions, which already hold the rejected ones, with
+		// the snapshot's, so nothing is re-sent until a resource changes.
 		StreamDeltaRequestFunc: func(id int64, req *discoveryv3.DeltaDiscoveryRequest) error {
-			return s.streamRequest(streamKey{delta: true, id: id}, req.GetNode())
+			_, err := s.request(streamKey{delta: true, id: id}, req.GetNode(), req.GetTypeUrl(), req.GetResponseNonce(), req.GetErrorDetail())
+			return err
+		},
+		StreamDeltaResponseFunc: func(id int64, req *discoveryv3.DeltaDiscoveryRequest, resp *discoveryv3.DeltaDiscoveryResponse) {
+			s.sent(streamKey{delta: true, id: id}, req.GetTypeUrl(), resp.GetNonce(), resp.GetSystemVersionInfo())
 		},
 		DeltaStreamClosedFunc: func(id int64, _ *corev3.Node) { s.streamClosed(streamKey{delta: true, id: id}) },
 	}
@@ -157,10 +210,12 @@ func (s *Server) Reload(ctx context.Context, cfg *Config) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	s.logReport(report)
-
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.checkRemoval(builds); err != nil {
+		return Report{}, err
+	}
+	s.logReport(report)
 	s.meshes = builds
 	s.report = report
 	clear(s.logged) // the meshes decide how an ID reads
@@ -172,6 +227,35 @@ func (s *Server) Reload(ctx context.Context, cfg *Config) (Report, error) {
 	}
 	s.log.Info("config loaded", "meshes", len(report.Meshes), "proxies", len(s.proxies), "errors", len(report.Errors))
 	return report, nil
+}
+
+// checkRemoval refuses a reload to builds that has no meshes while meshes
+// are served, or that removes a mesh with connected proxies, unless removal
+// is allowed. The error names every mesh it would drop. s.mu is held.
+func (s *Server) checkRemoval(builds map[string]*meshBuild) error {
+	if s.allowRemoval || s.meshes == nil {
+		return nil
+	}
+	connected := make(map[string]int)
+	for _, p := range s.proxies {
+		connected[p.id.Mesh()]++
+	}
+	var drops []string
+	for _, m := range sortedKeys(s.meshes) {
+		if _, kept := builds[m]; kept || (len(builds) > 0 && connected[m] == 0) {
+			continue
+		}
+		drops = append(drops, fmt.Sprintf("%q (%d connected proxies)", m, connected[m]))
+	}
+	switch {
+	case len(drops) == 0:
+		return nil
+	case len(builds) == 0:
+		return fmt.Errorf("%w: the new configuration has no meshes; it would drop every mesh: %s (-allow-mesh-removal allows it)",
+			ErrMeshRemoval, strings.Join(drops, ", "))
+	}
+	return fmt.Errorf("%w: it would drop meshes with connected proxies: %s (-allow-mesh-removal allows it)",
+		ErrMeshRemoval, strings.Join(drops, ", "))
 }
 
 // Report is the report of the configuration being served.
@@ -188,34 +272,45 @@ func (s *Server) Proxies() []string {
 	return sortedKeys(s.proxies)
 }
 
-// streamRequest sees every request before the cache does. On a stream's
-// first request it resolves the proxy's identity, once, and registers the
-// proxy with its mesh's snapshot; on every request that carries the node it
-// sets node.Id to the canonical ID. go-control-plane keeps the first request's
+// streamRequest is request for a request that acknowledges nothing.
+func (s *Server) streamRequest(key streamKey, node *corev3.Node) error {
+	_, err := s.request(key, node, "", "", nil)
+	return err
+}
+
+// request sees every request before the cache does. On a stream's first
+// request it resolves the proxy's identity, once, and registers the proxy
+// with its mesh's snapshot; on every request that carries the node it sets
+// node.Id to the canonical ID. go-control-plane keeps the first request's
 // node for the stream and keys every watch by it, so the cache sees the
 // canonical ID only, and the hash is a plain lookup.
-func (s *Server) streamRequest(key streamKey, node *corev3.Node) error {
+//
+// A request that answers the stream's last response of its type is an ACK
+// or, with errorDetail, a NACK: both are recorded for the proxy, and a NACK
+// returns the rejected version.
+func (s *Server) request(key streamKey, node *corev3.Node, typeURL, nonce string, errorDetail *rpcstatus.Status) (nacked string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if ck, ok := s.streams[key]; ok {
+	st, ok := s.streams[key]
+	if ok {
 		if node != nil {
-			node.Id = ck
+			node.Id = st.proxy
 		}
-		return nil
+		return s.ack(st, typeURL, nonce, errorDetail), nil
 	}
 	id, err := s.identify(node.GetId())
 	if err != nil {
-		return err
+		return "", err
 	}
 	ck := id.String()
 	node.Id = ck
 	p, ok := s.proxies[ck]
 	if !ok {
-		p = &proxy{id: id, envoy: node.GetUserAgentName() == "envoy"}
+		p = &proxy{id: id, envoy: node.GetUserAgentName() == "envoy", acked: map[string]string{}, nacked: map[string]Nack{}}
 		s.proxies[ck] = p
 		if err := s.cache.SetSnapshot(s.ctx, ck, s.snapshotOf(p)); err != nil {
 			delete(s.proxies, ck)
-			return status.Errorf(codes.Internal, "xds: set snapshot: %v", err)
+			return "", status.Errorf(codes.Internal, "xds: set snapshot: %v", err)
 		}
 		if _, ok := s.meshes[id.Mesh()]; ok {
 			s.log.Info("proxy connected", "proxy", ck, "mesh", id.Mesh(), "name", id.Name(), "envoy", p.envoy)
@@ -224,8 +319,8 @@ func (s *Server) streamRequest(key streamKey, node *corev3.Node) error {
 		}
 	}
 	p.streams++
-	s.streams[key] = ck
-	return nil
+	s.streams[key] = &stream{proxy: ck, sent: map[string]sentResponse{}}
+	return "", nil
 }
 
 // identify reads the proxy ID a node sent, with the configured meshes as the
@@ -289,11 +384,12 @@ func (s *Server) once(raw string) bool {
 func (s *Server) streamClosed(key streamKey) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ck, ok := s.streams[key]
+	st, ok := s.streams[key]
 	if !ok {
 		return
 	}
 	delete(s.streams, key)
+	ck := st.proxy
 	if p := s.proxies[ck]; p != nil {
 		if p.streams--; p.streams == 0 {
 			delete(s.proxies, ck)
