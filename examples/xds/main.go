@@ -35,6 +35,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -55,11 +56,13 @@ const (
 )
 
 // run is the whole command: flags, config, server, signals. It returns the
-// exit code. listening, when set, is told the bound address (for tests).
-func run(args []string, stderr io.Writer, sigs <-chan os.Signal, listening func(net.Addr)) int {
+// exit code. listening, when set, is told the bound addresses (for tests):
+// ADS's, and the admin server's or nil.
+func run(args []string, stderr io.Writer, sigs <-chan os.Signal, listening func(ads, admin net.Addr)) int {
 	fs := flag.NewFlagSet("xds", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	addr := fs.String("addr", "127.0.0.1:18000", "`address` to serve ADS on")
+	adminAddr := fs.String("admin", "", "`address` to serve GET /status on (empty: none)")
 	configPath := fs.String("config", "", "configuration `file` (YAML)")
 	poll := fs.Duration("poll", 0, "reload when the config file changes, checked at this `interval` (0: on SIGHUP only)")
 	allowRemoval := fs.Bool("allow-mesh-removal", false, "let a reload remove meshes with connected proxies, or every mesh")
@@ -67,7 +70,7 @@ func run(args []string, stderr io.Writer, sigs <-chan os.Signal, listening func(
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(stderr)
-			fmt.Fprintln(stderr, "usage: xds -config FILE [-addr HOST:PORT] [-poll DURATION] [-allow-mesh-removal] [-log-level LEVEL]")
+			fmt.Fprintln(stderr, "usage: xds -config FILE [-addr HOST:PORT] [-admin HOST:PORT] [-poll DURATION] [-allow-mesh-removal] [-log-level LEVEL]")
 			fs.PrintDefaults()
 			return exitOK
 		}
@@ -112,11 +115,38 @@ func run(args []string, stderr io.Writer, sigs <-chan os.Signal, listening func(
 		fmt.Fprintf(stderr, "xds: %v\n", err)
 		return exitError
 	}
+	var adminLis net.Listener
+	if *adminAddr != "" {
+		if adminLis, err = net.Listen("tcp", *adminAddr); err != nil {
+			lis.Close()
+			fmt.Fprintf(stderr, "xds: -admin: %v\n", err)
+			return exitError
+		}
+	}
 	if listening != nil {
-		listening(lis.Addr())
+		var a net.Addr
+		if adminLis != nil {
+			a = adminLis.Addr()
+		}
+		listening(lis.Addr(), a)
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(lis) }()
+	if adminLis != nil {
+		admin := &http.Server{Handler: srv.AdminHandler(), ReadHeaderTimeout: 10 * time.Second}
+		adminDone := make(chan struct{})
+		go func() {
+			defer close(adminDone)
+			if err := admin.Serve(adminLis); !errors.Is(err, http.ErrServerClosed) {
+				logger.Error("admin server", "err", err)
+			}
+		}()
+		logger.Info("serving status", "addr", adminLis.Addr().String())
+		defer func() {
+			admin.Close()
+			<-adminDone
+		}()
+	}
 
 	reload := func(why string) {
 		cfg, err := LoadConfig(*configPath)

@@ -36,7 +36,7 @@ func TestRunUsageErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stderr bytes.Buffer
-			code := run(tc.args, &stderr, nil, func(net.Addr) { t.Error("listened") })
+			code := run(tc.args, &stderr, nil, func(net.Addr, net.Addr) { t.Error("listened") })
 			assert.Equal(t, exitUsage, code)
 			assert.Equal(t, tc.want+"\n", stderr.String())
 		})
@@ -64,11 +64,23 @@ func TestRunListenError(t *testing.T) {
 // signals. It returns the command's log and its exit code (when it returns).
 func startRun(t *testing.T, sigs chan os.Signal, args ...string) (*syncBuffer, <-chan int) {
 	t.Helper()
+	logs, code, _ := startRunAdmin(t, sigs, args...)
+	return logs, code
+}
+
+// startRunAdmin is startRun that also returns the admin server's address, or
+// nil without -admin.
+func startRunAdmin(t *testing.T, sigs chan os.Signal, args ...string) (*syncBuffer, <-chan int, net.Addr) {
+	t.Helper()
+	var admin net.Addr
 	logs := &syncBuffer{}
 	addr := make(chan net.Addr, 1)
 	code := make(chan int, 1)
 	go func() {
-		code <- run(append([]string{"-addr", "127.0.0.1:0"}, args...), logs, sigs, func(a net.Addr) { addr <- a })
+		code <- run(append([]string{"-addr", "127.0.0.1:0"}, args...), logs, sigs, func(a, adm net.Addr) {
+			admin = adm
+			addr <- a
+		})
 	}()
 	select {
 	case a := <-addr:
@@ -76,7 +88,7 @@ func startRun(t *testing.T, sigs chan os.Signal, args ...string) (*syncBuffer, <
 	case c := <-code:
 		t.Fatalf("run returned %d before listening:\n%s", c, logs.String())
 	}
-	return logs, code
+	return logs, code, admin
 }
 
 func waitLog(t *testing.T, logs *syncBuffer, substr string) {

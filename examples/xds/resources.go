@@ -77,6 +77,21 @@ type MeshReport struct {
 	EnvoyOnly []Skipped
 	// Errors are the faults of this mesh's services.
 	Errors topology.Errors
+	// Conflicts are the hostnames claimed by more than one service, sorted
+	// by hostname.
+	Conflicts []Conflict
+}
+
+// Conflict is a hostname claimed by more than one service of a mesh.
+type Conflict struct {
+	Hostname string  `json:"hostname"`
+	Claims   []Claim `json:"claims"` // sorted by kind, then name
+}
+
+// Claim is one service claiming a contested hostname.
+type Claim struct {
+	Kind string `json:"kind"`
+	Name string `json:"name"`
 }
 
 // Host is a hostname routed to a cluster.
@@ -214,6 +229,11 @@ func buildMesh(ctx context.Context, mesh, zone string, svcs []*Service, secrets 
 			report.Hosts = append(report.Hosts, hs[0])
 			continue
 		}
+		conflict := Conflict{Hostname: host}
+		for _, h := range hs {
+			conflict.Claims = append(conflict.Claims, Claim{Kind: "MeshExternalService", Name: h.Service})
+		}
+		report.Conflicts = append(report.Conflicts, conflict)
 		for _, h := range hs {
 			var others []string
 			for _, o := range hs {
@@ -273,6 +293,14 @@ func buildMesh(ctx context.Context, mesh, zone string, svcs []*Service, secrets 
 	}
 	if err := consistent(proxyless); err != nil {
 		return nil, fmt.Errorf("xds: mesh %q: %w", mesh, err)
+	}
+	// Built here, once, so that the shared snapshots are read-only once
+	// published: delta watches and the status page read the per-resource
+	// versions.
+	for _, snap := range []*cachev3.Snapshot{envoy, proxyless} {
+		if err := snap.ConstructVersionMap(); err != nil {
+			return nil, fmt.Errorf("xds: mesh %q: %w", mesh, err)
+		}
 	}
 	report.Version = strings.Join(versions[:], ".")
 	return &meshBuild{report: report, proxyless: proxyless, envoy: envoy}, nil
