@@ -131,6 +131,9 @@ func TestNACKIsNotAnsweredWithTheSameVersion(t *testing.T) {
 	require.Equal(t, resourcev3.EndpointType, eds2.GetTypeUrl(), "the NACKed clusters were sent again")
 	assert.NotEqual(t, eds.GetVersionInfo(), eds2.GetVersionInfo())
 	require.NoError(t, ads.Send(&discoveryv3.DiscoveryRequest{TypeUrl: resourcev3.EndpointType, VersionInfo: eds2.GetVersionInfo(), ResponseNonce: eds2.GetNonce()}))
+	// The answer to a later request orders the checks below after the ACK.
+	require.NoError(t, ads.Send(&discoveryv3.DiscoveryRequest{TypeUrl: resourcev3.ListenerType}))
+	require.Equal(t, resourcev3.ListenerType, recv().GetTypeUrl())
 
 	// The clusters change: the new version is sent.
 	_, err = srv.Reload(t.Context(), mustParse(t, twoServices(81, "grpc")))
