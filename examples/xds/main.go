@@ -19,6 +19,29 @@
 // build (a missing secret, a bad endpoint) is logged with its error and left
 // out; every other service is served.
 //
+// Delta xDS (DeltaAggregatedResources) is served next to state-of-the-world
+// ADS, by go-control-plane's own server, from one SnapshotCache. Versions are
+// content hashes, so replicas built from the same inputs agree and a proxy
+// that switches replicas is sent nothing it has:
+//
+//   - a type's state-of-the-world version is a SHA-256 of its resources'
+//     deterministic encodings, in order;
+//   - a resource's delta version is go-control-plane's own: the SHA-256 of
+//     its deterministic encoding (Snapshot.ConstructVersionMap, called once
+//     per build). A change pushes exactly the resources whose bytes changed.
+//
+// SnapshotCache rather than the alternatives: LinearCache versions its
+// state-of-the-world responses with a per-instance counter (two replicas
+// disagree, and a proxy that switches is sent everything again) and holds one
+// type for every node alike; MuxCache dispatches through a map it does not
+// lock. A custom ResourceSnapshot would only recompute the same hashes.
+//
+// A proxy that rejects a response (NACK) is logged once per type and version
+// and is not sent that version again: for state of the world the server
+// tells the cache the rejected version is the proxy's, so the cache waits for
+// a change; for delta the cache already holds the rejected resources'
+// versions. -admin ADDR serves GET /status (see [Status]).
+//
 // Signals: SIGHUP re-reads the file and pushes new snapshots (so does a change
 // of the file with -poll); a file that does not load is logged and the running
 // configuration kept, and so is one without meshes or without a mesh that has
