@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/meshcore/meshcore/examples/internal/manifest"
 	"github.com/meshcore/meshcore/hostname"
 	"github.com/meshcore/meshcore/topology"
 )
@@ -24,7 +25,7 @@ const (
 	kindCronJob              = "CronJob"
 	kindPod                  = "Pod"
 	kindSecret               = "Secret"
-	kindMesh                 = "Mesh"
+	kindMesh                 = manifest.KindMesh
 	kindHostnameGenerator    = "HostnameGenerator"
 	kindMeshService          = "MeshService"
 	kindMeshExternalService  = "MeshExternalService"
@@ -295,7 +296,7 @@ type cluster struct {
 // control plane would. Objects the control plane would refuse (a spec that
 // does not decode, a resource outside the system namespace) are reported and
 // left out of the rules.
-func newCluster(objs []*object, opts options, d *Decoder, r *reporter) *cluster {
+func newCluster(objs []*object, opts options, d *manifest.Decoder, r *reporter) *cluster {
 	c := &cluster{
 		opts:            opts,
 		env:             hostname.EnvUniversal,
@@ -370,10 +371,10 @@ func newCluster(objs []*object, opts options, d *Decoder, r *reporter) *cluster 
 // decodeEnvelope reports the fields of o's metadata (or Universal resource
 // fields) that did not decode; false leaves o out.
 func (c *cluster) decodeEnvelope(o *object, r *reporter) bool {
-	for _, p := range o.problems {
+	for _, p := range o.Problems {
 		r.addAt(ruleSchema, o, p.Line, severityError, "%s", p.Error())
 	}
-	return len(o.problems) == 0
+	return len(o.Problems) == 0
 }
 
 // admitted applies the admission webhook's namespace rule to a control-plane
@@ -410,7 +411,7 @@ func (c *cluster) admitted(o *object, r *reporter) bool {
 // decodeSpec decodes o.Spec into v, reporting what does not fit (rule
 // schema). strict reports unknown fields too. It returns false when o has an
 // error that makes the control plane refuse it.
-func (c *cluster) decodeSpec(o *object, v any, strict bool, d *Decoder, r *reporter) bool {
+func (c *cluster) decodeSpec(o *object, v any, strict bool, d *manifest.Decoder, r *reporter) bool {
 	path := "spec"
 	if o.Form == universalForm && o.Kind == kindMesh {
 		path = "" // a Universal Mesh has its spec at the top level
@@ -446,7 +447,7 @@ func (c *cluster) addNamespace(o *object, r *reporter) {
 	c.namespaces[o.Name] = ns
 }
 
-func (c *cluster) addMesh(o *object, d *Decoder, r *reporter) {
+func (c *cluster) addMesh(o *object, d *manifest.Decoder, r *reporter) {
 	var spec *meshSpec
 	var ok bool
 	if o.Form == universalForm {
@@ -467,14 +468,14 @@ func (c *cluster) addMesh(o *object, d *Decoder, r *reporter) {
 	}
 }
 
-func (c *cluster) addService(o *object, d *Decoder, r *reporter) {
+func (c *cluster) addService(o *object, d *manifest.Decoder, r *reporter) {
 	s := &kubeService{obj: o}
 	if c.decodeSpec(o, &s.spec, false, d, r) {
 		c.services = append(c.services, s)
 	}
 }
 
-func (c *cluster) addWorkload(o *object, d *Decoder, r *reporter) {
+func (c *cluster) addWorkload(o *object, d *manifest.Decoder, r *reporter) {
 	w := &workload{obj: o, podName: o.Name}
 	meta := podMeta{Labels: o.Labels, Annotations: o.Annotations}
 	switch o.Kind {
@@ -508,7 +509,7 @@ func (c *cluster) addWorkload(o *object, d *Decoder, r *reporter) {
 	}
 }
 
-func (c *cluster) addSecret(o *object, d *Decoder, r *reporter) {
+func (c *cluster) addSecret(o *object, d *manifest.Decoder, r *reporter) {
 	c.secretObjs[o.Name] = append(c.secretObjs[o.Name], o)
 	var value []byte
 	mesh := cmp.Or(o.Mesh, topology.DefaultMesh)
@@ -548,7 +549,7 @@ func (c *cluster) secretVisible(o *object) bool {
 	return o.Type == kumaSecretType && (o.Namespace == "" || o.Namespace == c.opts.SystemNamespace)
 }
 
-func (c *cluster) addGenerator(o *object, d *Decoder, r *reporter) {
+func (c *cluster) addGenerator(o *object, d *manifest.Decoder, r *reporter) {
 	var spec hostnameGeneratorSpec
 	if !c.decodeSpec(o, &spec, true, d, r) {
 		return
@@ -616,7 +617,7 @@ func meshOfResource(o *object) string {
 	return topology.MeshOf(o.Labels, nil)
 }
 
-func (c *cluster) addMeshResource(o *object, kind hostname.Kind, d *Decoder, r *reporter) {
+func (c *cluster) addMeshResource(o *object, kind hostname.Kind, d *manifest.Decoder, r *reporter) {
 	spec, strict, _ := specSchema(o.Kind)
 	if !c.decodeSpec(o, spec, strict, d, r) {
 		return
@@ -630,7 +631,7 @@ func (c *cluster) addMeshResource(o *object, kind hostname.Kind, d *Decoder, r *
 	c.hostnames = append(c.hostnames, service{obj: o, svc: svc})
 }
 
-func (c *cluster) addExternalService(o *object, d *Decoder, r *reporter) {
+func (c *cluster) addExternalService(o *object, d *manifest.Decoder, r *reporter) {
 	mesh := meshOfResource(o)
 	mes := topology.MeshExternalService{Mesh: mesh, Name: coreName(o), Labels: c.computedLabels(o, mesh)}
 	if !c.decodeSpec(o, &mes.Spec, true, d, r) {
