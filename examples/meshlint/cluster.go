@@ -86,9 +86,6 @@ const (
 	annotationIgnore = "kuma.io/ignore"
 	// annotationGateway marks gateway Services and pods.
 	annotationGateway = "kuma.io/gateway"
-	// kumaSecretType is the type of the Kubernetes Secrets the control plane
-	// reads as mesh secrets; other Secrets are invisible to it.
-	kumaSecretType = "system.kuma.io/secret"
 )
 
 // Kubernetes Service fields the rules read.
@@ -511,42 +508,21 @@ func (c *cluster) addWorkload(o *object, d *manifest.Decoder, r *reporter) {
 
 func (c *cluster) addSecret(o *object, d *manifest.Decoder, r *reporter) {
 	c.secretObjs[o.Name] = append(c.secretObjs[o.Name], o)
-	var value []byte
-	mesh := cmp.Or(o.Mesh, topology.DefaultMesh)
-	if o.Form == kubernetesForm {
-		if !c.secretVisible(o) {
-			return
-		}
-		mesh = topology.MeshOf(o.Labels, nil)
-		var data map[string][]byte
-		for _, p := range d.Decode(o.Data, "data", &data, false) {
-			r.addAt(ruleSchema, o, p.Line, severityError, "%s", p.Error())
-			return
-		}
-		value = data["value"]
-		if v, ok := o.StringData["value"]; ok {
-			value = []byte(v)
-		}
-	} else {
-		for _, p := range d.Decode(o.Data, "data", &value, false) {
-			r.addAt(ruleSchema, o, p.Line, severityError, "%s", p.Error())
-			return
-		}
+	if !o.SecretVisible(c.opts.SystemNamespace) {
+		return
 	}
+	value, problems := o.SecretValue(d)
+	for _, p := range problems {
+		r.addAt(ruleSchema, o, p.Line, severityError, "%s", p.Error())
+		return
+	}
+	mesh := o.ResourceMesh()
 	if c.secrets[mesh] == nil {
 		c.secrets[mesh] = map[string][]byte{}
 	}
 	if _, dup := c.secrets[mesh][o.Name]; !dup {
 		c.secrets[mesh][o.Name] = value
 	}
-}
-
-// secretVisible reports whether the control plane reads a Kubernetes Secret
-// as a mesh secret: of type system.kuma.io/secret, in the system namespace
-// (pkg/plugins/secrets/k8s/store.go, Kuma 2.14.3). A Secret without a
-// namespace is taken to be applied there.
-func (c *cluster) secretVisible(o *object) bool {
-	return o.Type == kumaSecretType && (o.Namespace == "" || o.Namespace == c.opts.SystemNamespace)
 }
 
 func (c *cluster) addGenerator(o *object, d *manifest.Decoder, r *reporter) {
@@ -559,71 +535,13 @@ func (c *cluster) addGenerator(o *object, d *manifest.Decoder, r *reporter) {
 	c.generators = append(c.generators, generator{obj: o, gen: g})
 }
 
-// coreName is the name of a resource in the control plane's store: on
-// Kubernetes "name.namespace" for namespaced objects.
-func coreName(o *object) string {
-	if o.Form == kubernetesForm && o.Namespace != "" {
-		return o.Name + "." + o.Namespace
-	}
-	return o.Name
-}
-
-// computedLabels returns the labels the control plane gives a resource
-// created where it is linted, on top of its own (labels.Compute, Kuma
-// 2.14.3): the mesh (mesh-scoped kinds); on a zone, origin "zone", the zone
-// and the environment; on Kubernetes the namespace and the display name. A
-// MeshMultiZoneService is created on the global control plane, so it arrives
-// with origin "global" and keeps only its own labels.
-func (c *cluster) computedLabels(o *object, mesh string) map[string]string {
-	l := maps.Clone(o.Labels)
-	if l == nil {
-		l = map[string]string{}
-	}
-	setIfAbsent := func(k, v string) {
-		if _, ok := l[k]; !ok {
-			l[k] = v
-		}
-	}
-	setIfAbsent(topology.LabelMesh, mesh)
-	if o.Kind == kindMeshMultiZoneService {
-		setIfAbsent(hostname.LabelOrigin, string(hostname.RoleGlobal))
-	}
-	if c.opts.Role == hostname.RoleZone {
-		setIfAbsent(hostname.LabelOrigin, string(hostname.RoleZone))
-	}
-	if l[hostname.LabelOrigin] == string(hostname.RoleZone) {
-		setIfAbsent(hostname.LabelZone, c.opts.Zone)
-		env := hostname.EnvUniversal
-		if o.Form == kubernetesForm {
-			env = hostname.EnvKubernetes
-		}
-		setIfAbsent(hostname.LabelEnv, string(env))
-	}
-	if o.Form == kubernetesForm && o.Namespace != "" && l[hostname.LabelOrigin] != string(hostname.RoleGlobal) {
-		setIfAbsent(hostname.LabelNamespace, o.Namespace)
-	}
-	if o.Form == kubernetesForm {
-		setIfAbsent(hostname.LabelDisplayName, o.Name)
-	}
-	return l
-}
-
-// meshOfResource is the mesh of a control-plane resource: the Universal mesh
-// field, or on Kubernetes its kuma.io/mesh label, else "default".
-func meshOfResource(o *object) string {
-	if o.Form == universalForm {
-		return cmp.Or(o.Mesh, topology.DefaultMesh)
-	}
-	return topology.MeshOf(o.Labels, nil)
-}
-
 func (c *cluster) addMeshResource(o *object, kind hostname.Kind, d *manifest.Decoder, r *reporter) {
 	spec, strict, _ := specSchema(o.Kind)
 	if !c.decodeSpec(o, spec, strict, d, r) {
 		return
 	}
-	mesh := meshOfResource(o)
-	svc := hostname.ServiceFromLabels(kind, mesh, coreName(o), c.computedLabels(o, mesh), c.opts.Zone)
+	mesh := o.ResourceMesh()
+	svc := hostname.ServiceFromLabels(kind, mesh, o.CoreName(), o.ComputedLabels(mesh, c.opts.Role, c.opts.Zone), c.opts.Zone)
 	if o.Form == kubernetesForm {
 		svc.Name = o.Name // the template's .Name is the object name without the namespace
 	}
@@ -632,8 +550,8 @@ func (c *cluster) addMeshResource(o *object, kind hostname.Kind, d *manifest.Dec
 }
 
 func (c *cluster) addExternalService(o *object, d *manifest.Decoder, r *reporter) {
-	mesh := meshOfResource(o)
-	mes := topology.MeshExternalService{Mesh: mesh, Name: coreName(o), Labels: c.computedLabels(o, mesh)}
+	mesh := o.ResourceMesh()
+	mes := topology.MeshExternalService{Mesh: mesh, Name: o.CoreName(), Labels: o.ComputedLabels(mesh, c.opts.Role, c.opts.Zone)}
 	if !c.decodeSpec(o, &mes.Spec, true, d, r) {
 		return
 	}
@@ -755,7 +673,7 @@ func (c *cluster) deriveMeshService(s *kubeService) {
 	if s.headless() {
 		return
 	}
-	svc := hostname.ServiceFromLabels(hostname.MeshService, s.mesh, coreName(o), l, c.opts.Zone)
+	svc := hostname.ServiceFromLabels(hostname.MeshService, s.mesh, o.CoreName(), l, c.opts.Zone)
 	svc.Name = o.Name
 	svc.Created = o.Created
 	c.hostnames = append(c.hostnames, service{obj: o, svc: svc, derived: true})

@@ -104,7 +104,7 @@ func identityOf(o *object) identity {
 	if o.Form == kubernetesForm {
 		id.namespace = o.Namespace
 	} else if o.Kind != kindMesh && o.Kind != kindHostnameGenerator {
-		id.mesh = meshOfResource(o)
+		id.mesh = o.ResourceMesh()
 	}
 	return id
 }
