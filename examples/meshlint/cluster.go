@@ -540,13 +540,7 @@ func (c *cluster) addMeshResource(o *object, kind hostname.Kind, d *manifest.Dec
 	if !c.decodeSpec(o, spec, strict, d, r) {
 		return
 	}
-	mesh := o.ResourceMesh()
-	svc := hostname.ServiceFromLabels(kind, mesh, o.CoreName(), o.ComputedLabels(mesh, c.opts.Role, c.opts.Zone), c.opts.Zone)
-	if o.Form == kubernetesForm {
-		svc.Name = o.Name // the template's .Name is the object name without the namespace
-	}
-	svc.Created = o.Created
-	c.hostnames = append(c.hostnames, service{obj: o, svc: svc})
+	c.hostnames = append(c.hostnames, service{obj: o, svc: o.HostnameService(kind, c.opts.Role, c.opts.Zone)})
 }
 
 func (c *cluster) addExternalService(o *object, d *manifest.Decoder, r *reporter) {
@@ -556,12 +550,7 @@ func (c *cluster) addExternalService(o *object, d *manifest.Decoder, r *reporter
 		return
 	}
 	c.external = append(c.external, externalService{obj: o, mes: mes})
-	svc := hostname.ServiceFromLabels(hostname.MeshExternalService, mesh, mes.Name, mes.Labels, c.opts.Zone)
-	if o.Form == kubernetesForm {
-		svc.Name = o.Name
-	}
-	svc.Created = o.Created
-	c.hostnames = append(c.hostnames, service{obj: o, svc: svc})
+	c.hostnames = append(c.hostnames, service{obj: o, svc: o.HostnameService(hostname.MeshExternalService, c.opts.Role, c.opts.Zone)})
 }
 
 // nsLabels returns the labels of namespace name (kuma.io/mesh from its

@@ -78,7 +78,7 @@ const (
 	exitUsage = 2 // bad flags or a configuration that does not load
 )
 
-// run is the whole command: flags, config, server, signals. It returns the
+// run is the whole command: flags, inputs, server, signals. It returns the
 // exit code. listening, when set, is told the bound addresses (for tests):
 // ADS's, and the admin server's or nil.
 func run(args []string, stderr io.Writer, sigs <-chan os.Signal, listening func(ads, admin net.Addr)) int {
@@ -87,13 +87,15 @@ func run(args []string, stderr io.Writer, sigs <-chan os.Signal, listening func(
 	addr := fs.String("addr", "127.0.0.1:18000", "`address` to serve ADS on")
 	adminAddr := fs.String("admin", "", "`address` to serve GET /status on (empty: none)")
 	configPath := fs.String("config", "", "configuration `file` (YAML)")
+	manifests := fs.String("manifests", "", "`directory` of Kubernetes or Universal manifests, watched")
+	zone := fs.String("zone", "", "local `zone`, with -manifests")
 	poll := fs.Duration("poll", 0, "reload when the config file changes, checked at this `interval` (0: on SIGHUP only)")
 	allowRemoval := fs.Bool("allow-mesh-removal", false, "let a reload remove meshes with connected proxies, or every mesh")
 	level := fs.String("log-level", "info", "log `level`: debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(stderr)
-			fmt.Fprintln(stderr, "usage: xds -config FILE [-addr HOST:PORT] [-admin HOST:PORT] [-poll DURATION] [-allow-mesh-removal] [-log-level LEVEL]")
+			fmt.Fprintln(stderr, "usage: xds (-config FILE [-poll DURATION] | -manifests DIR [-zone ZONE]) [-addr HOST:PORT] [-admin HOST:PORT] [-allow-mesh-removal] [-log-level LEVEL]")
 			fs.PrintDefaults()
 			return exitOK
 		}
@@ -105,8 +107,11 @@ func run(args []string, stderr io.Writer, sigs <-chan os.Signal, listening func(
 	case fs.NArg() > 0:
 		fmt.Fprintf(stderr, "xds: unexpected argument %q (see -h)\n", fs.Arg(0))
 		return exitUsage
-	case *configPath == "":
-		fmt.Fprintln(stderr, "xds: -config is required (see -h)")
+	case *configPath == "" && *manifests == "":
+		fmt.Fprintln(stderr, "xds: -config or -manifests is required (see -h)")
+		return exitUsage
+	case *configPath != "" && *manifests != "":
+		fmt.Fprintln(stderr, "xds: -config and -manifests exclude each other (see -h)")
 		return exitUsage
 	case *poll < 0:
 		fmt.Fprintf(stderr, "xds: -poll %v is negative\n", *poll)
@@ -117,17 +122,44 @@ func run(args []string, stderr io.Writer, sigs <-chan os.Signal, listening func(
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
 
-	// Polling starts before the first read, so a change made while the
+	// Watching starts before the first read, so a change made while the
 	// server starts is seen.
-	w := newFileWatch(*configPath, *poll)
+	var (
+		w    watch
+		load func() (Inputs, error)
+	)
+	if *manifests != "" {
+		dw, err := newDirWatch(*manifests)
+		if err != nil {
+			fmt.Fprintf(stderr, "xds: -manifests: %v\n", err)
+			return exitUsage
+		}
+		w = dw
+		load = func() (Inputs, error) {
+			in, warnings, err := ReadManifests(*manifests, *zone)
+			for _, msg := range warnings {
+				logger.Warn("manifest skipped", "where", msg)
+			}
+			return in, err
+		}
+	} else {
+		w = newFileWatch(*configPath, *poll)
+		load = func() (Inputs, error) {
+			cfg, err := LoadConfig(*configPath)
+			if err != nil {
+				return Inputs{}, err
+			}
+			return cfg.Inputs(), nil
+		}
+	}
 	defer w.stop()
-	cfg, err := LoadConfig(*configPath)
+	in, err := load()
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
 	ctx := context.Background()
-	srv, err := New(ctx, cfg, Options{Logger: logger, AllowMeshRemoval: *allowRemoval})
+	srv, err := NewInputs(ctx, in, Options{Logger: logger, AllowMeshRemoval: *allowRemoval})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
@@ -172,9 +204,9 @@ func run(args []string, stderr io.Writer, sigs <-chan os.Signal, listening func(
 	}
 
 	reload := func(why string) {
-		cfg, err := LoadConfig(*configPath)
+		in, err := load()
 		if err == nil {
-			_, err = srv.Reload(ctx, cfg)
+			_, err = srv.ReloadInputs(ctx, in)
 		}
 		if err != nil {
 			logger.Error("reload failed; serving the previous config", "why", why, "err", err)
@@ -197,12 +229,22 @@ func run(args []string, stderr io.Writer, sigs <-chan os.Signal, listening func(
 			}
 			return exitOK
 		case <-w.changed():
-			reload("config file changed")
+			reload(w.why())
+		case err := <-w.failed():
+			logger.Error("watch", "err", err)
 		case err := <-served:
 			logger.Error("serve", "err", err)
 			return exitError
 		}
 	}
+}
+
+// watch tells the main loop that its inputs changed.
+type watch interface {
+	changed() <-chan struct{}
+	failed() <-chan error
+	why() string
+	stop()
 }
 
 // fileWatch polls a file's modification time and size.
@@ -250,6 +292,10 @@ func (w *fileWatch) loop() {
 
 // changed receives when the file changed; nil (never) when polling is off.
 func (w *fileWatch) changed() <-chan struct{} { return w.ch }
+
+func (w *fileWatch) failed() <-chan error { return nil }
+
+func (w *fileWatch) why() string { return "config file changed" }
 
 func (w *fileWatch) stop() {
 	if w.ticker != nil {

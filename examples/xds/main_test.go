@@ -26,7 +26,8 @@ func TestRunUsageErrors(t *testing.T) {
 		want string
 	}{
 		{"unknown flag", []string{"-bogus"}, "xds: flag provided but not defined: -bogus (see -h)"},
-		{"no config", []string{"-addr", "127.0.0.1:0"}, "xds: -config is required (see -h)"},
+		{"no config", []string{"-addr", "127.0.0.1:0"}, "xds: -config or -manifests is required (see -h)"},
+		{"both inputs", []string{"-config", sample, "-manifests", dir}, "xds: -config and -manifests exclude each other (see -h)"},
 		{"argument", []string{"-config", sample, "extra"}, `xds: unexpected argument "extra" (see -h)`},
 		{"bad duration", []string{"-config", sample, "-poll", "soon"}, `xds: invalid value "soon" for flag -poll: parse error (see -h)`},
 		{"negative poll", []string{"-config", sample, "-poll", "-1s"}, "xds: -poll -1s is negative"},
@@ -46,7 +47,8 @@ func TestRunUsageErrors(t *testing.T) {
 func TestRunHelp(t *testing.T) {
 	var stderr bytes.Buffer
 	assert.Equal(t, exitOK, run([]string{"-h"}, &stderr, nil, nil))
-	assert.Contains(t, stderr.String(), "usage: xds -config FILE")
+	assert.Contains(t, stderr.String(), "usage: xds (-config FILE")
+	assert.Contains(t, stderr.String(), "-manifests directory")
 	assert.Contains(t, stderr.String(), "-poll interval")
 }
 

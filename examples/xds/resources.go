@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -22,6 +21,7 @@ import (
 	"github.com/envoyproxy/go-control-plane/pkg/cache/types"
 	cachev3 "github.com/envoyproxy/go-control-plane/pkg/cache/v3"
 	"github.com/envoyproxy/go-control-plane/pkg/wellknown"
+	"github.com/meshcore/meshcore/hostname"
 	"github.com/meshcore/meshcore/naming"
 	"github.com/meshcore/meshcore/topology"
 	"google.golang.org/protobuf/proto"
@@ -128,62 +128,22 @@ type meshBuild struct {
 	envoy *cachev3.Snapshot
 }
 
-// build builds every configured mesh. Its error is a failure of the build as
-// a whole; faults of single services are in the report.
+// build builds every configured mesh from scratch. Its error is a failure of
+// the build as a whole; faults of single services are in the report.
 func build(ctx context.Context, cfg *Config) (map[string]*meshBuild, Report, error) {
-	var report Report
-	byMesh := make(map[string][]*Service, len(cfg.Meshes))
-	for _, m := range cfg.Meshes {
-		byMesh[m] = nil
-	}
-	for i := range cfg.MeshExternalServices {
-		svc := &cfg.MeshExternalServices[i]
-		if svc.Type != "" && svc.Type != "MeshExternalService" {
-			report.Errors = append(report.Errors, &topology.ResourceError{
-				Mesh: svc.Mesh, Name: svc.Name, Field: "type",
-				Err: fmt.Errorf("%w: %q", ErrType, svc.Type),
-			})
-			continue
-		}
-		if _, ok := byMesh[svc.Mesh]; !ok {
-			report.Errors = append(report.Errors, &topology.ResourceError{
-				Mesh: svc.Mesh, Name: svc.Name, Field: "mesh",
-				Err: fmt.Errorf("%w: %q", ErrUnknownMesh, svc.Mesh),
-			})
-			continue
-		}
-		byMesh[svc.Mesh] = append(byMesh[svc.Mesh], svc)
-	}
-
-	secrets := cfg.secrets()
-	builds := make(map[string]*meshBuild, len(byMesh))
-	for _, mesh := range sortedKeys(byMesh) {
-		b, err := buildMesh(ctx, mesh, cfg.Zone, byMesh[mesh], secrets)
-		if err != nil {
-			return nil, Report{}, err
-		}
-		builds[mesh] = b
-		report.Meshes = append(report.Meshes, b.report)
-		report.Errors = append(report.Errors, b.report.Errors...)
-	}
-	slices.SortStableFunc(report.Errors, func(a, b *topology.ResourceError) int {
-		return cmp.Or(strings.Compare(a.Mesh, b.Mesh), strings.Compare(a.Name, b.Name))
-	})
-	return builds, report, nil
+	builds, report, _, err := newWorld().apply(ctx, cfg.Inputs())
+	return builds, report, err
 }
 
-// buildMesh builds the resources of one mesh from its services.
-func buildMesh(ctx context.Context, mesh, zone string, svcs []*Service, secrets topology.Secrets) (*meshBuild, error) {
-	in := topology.EgressInput{Mesh: mesh, LocalZone: zone, Services: make([]topology.MeshExternalService, len(svcs)), Secrets: secrets}
-	for i, s := range svcs {
-		in.Services[i] = s.MeshExternalService
-		in.Services[i].Mesh = mesh
-	}
-	m, errs := topology.BuildEgressEndpointMap(ctx, in)
+// buildMesh builds the resources of one mesh from its endpoint map m and
+// errors, its services by name, their generated hostnames by service name,
+// the mesh's hostname conflicts and the hostname errors of its services.
+func buildMesh(mesh string, m topology.EndpointMap, egressErrs topology.Errors, svcs map[string]Service,
+	names map[string][]string, conflicts []Conflict, hostErrs topology.Errors) (*meshBuild, error) {
 	// grpc-go ignores a locality without a weight.
 	res, renderErrs := topology.EgressResources(m, topology.ResourceOptions{EDS: true, LocalityWeight: true})
 	// A destination that does not render is its service's fault.
-	errs = append(errs, renderErrs...)
+	errs := slices.Concat(egressErrs, renderErrs, hostErrs)
 
 	clusters := make(map[string]*clusterv3.Cluster, len(res.Clusters))
 	for _, c := range res.Clusters {
@@ -194,21 +154,28 @@ func buildMesh(ctx context.Context, mesh, zone string, svcs []*Service, secrets 
 		assignments[cla.GetClusterName()] = cla
 	}
 
-	report := MeshReport{Mesh: mesh, Clusters: len(res.Clusters)}
+	report := MeshReport{Mesh: mesh, Clusters: len(res.Clusters), Conflicts: slices.Clone(conflicts)}
 	claims := make(map[string][]Host)
-	for i, s := range svcs {
-		name := in.Services[i].DestinationName()
+	for _, svcName := range sortedKeys(svcs) {
+		s := svcs[svcName]
+		name := s.DestinationName()
 		c, ok := clusters[name]
 		if !ok {
 			continue // not built: reported by topology, or of another zone
 		}
-		host := s.HostnameOrDefault()
-		if !naming.IsDNS1123Subdomain(host) {
-			errs = append(errs, &topology.ResourceError{
-				Mesh: mesh, Name: s.Name, Field: "hostname",
-				Err: fmt.Errorf("%w: %q", ErrHostname, host),
-			})
-			continue
+		hosts := names[s.Name]
+		if s.Hostname != "" {
+			if !naming.IsDNS1123Subdomain(s.Hostname) {
+				errs = append(errs, &topology.ResourceError{
+					Mesh: mesh, Name: s.Name, Field: "hostname",
+					Err: fmt.Errorf("%w: %q", ErrHostname, s.Hostname),
+				})
+				continue
+			}
+			hosts = []string{s.Hostname}
+		}
+		if len(hosts) == 0 {
+			continue // no generator names it: Envoy only, by cluster
 		}
 		switch es := m[name][0].ExternalService; {
 		case es != nil && es.TLS != nil:
@@ -221,7 +188,9 @@ func buildMesh(ctx context.Context, mesh, zone string, svcs []*Service, secrets 
 			report.EnvoyOnly = append(report.EnvoyOnly, Skipped{Service: s.Name, Reason: reasonPriorities})
 			continue
 		}
-		claims[host] = append(claims[host], Host{Hostname: host, Service: s.Name, Cluster: name})
+		for _, host := range hosts {
+			claims[host] = append(claims[host], Host{Hostname: host, Service: s.Name, Cluster: name})
+		}
 	}
 	for _, host := range sortedKeys(claims) {
 		hs := claims[host]
@@ -231,7 +200,7 @@ func buildMesh(ctx context.Context, mesh, zone string, svcs []*Service, secrets 
 		}
 		conflict := Conflict{Hostname: host}
 		for _, h := range hs {
-			conflict.Claims = append(conflict.Claims, Claim{Kind: "MeshExternalService", Name: h.Service})
+			conflict.Claims = append(conflict.Claims, Claim{Kind: string(hostname.MeshExternalService), Name: h.Service})
 		}
 		report.Conflicts = append(report.Conflicts, conflict)
 		for _, h := range hs {
@@ -248,6 +217,7 @@ func buildMesh(ctx context.Context, mesh, zone string, svcs []*Service, secrets 
 		}
 	}
 	slices.SortStableFunc(errs, func(a, b *topology.ResourceError) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(report.Conflicts, func(a, b Conflict) int { return strings.Compare(a.Hostname, b.Hostname) })
 	slices.SortFunc(report.EnvoyOnly, func(a, b Skipped) int { return strings.Compare(a.Service, b.Service) })
 	report.Errors = errs
 

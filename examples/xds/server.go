@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,6 +48,7 @@ type Server struct {
 	reload sync.Mutex // serializes Reload, so the last config wins
 
 	mu      sync.Mutex // guards the fields below and orders SetSnapshot calls
+	world   *world     // guarded by reload
 	meshes  map[string]*meshBuild
 	none    *meshBuild // for proxies of a mesh that is not configured
 	report  Report
@@ -101,16 +103,22 @@ type Options struct {
 // that proxies use (see Options.AllowMeshRemoval).
 var ErrMeshRemoval = errors.New("xds: reload refused")
 
-// New builds cfg and returns a server ready to Serve. Faults of single
+// New builds cfg and returns a server ready to Serve: NewInputs of
+// cfg.Inputs().
+func New(ctx context.Context, cfg *Config, opts Options) (*Server, error) {
+	return NewInputs(ctx, cfg.Inputs(), opts)
+}
+
+// NewInputs builds in and returns a server ready to Serve. Faults of single
 // services are logged and reported (see Report); an error means the
 // configuration could not be built at all.
-func New(ctx context.Context, cfg *Config, opts Options) (*Server, error) {
+func NewInputs(ctx context.Context, in Inputs, opts Options) (*Server, error) {
 	logger := opts.Logger
 	allowRemoval := opts.AllowMeshRemoval
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	none, err := buildMesh(ctx, "", "", nil, nil)
+	none, err := buildMesh("", nil, nil, nil, nil, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -124,6 +132,7 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Server, error) {
 		streams:      make(map[streamKey]*stream),
 		proxies:      make(map[string]*proxy),
 		logged:       make(map[string]struct{}),
+		world:        newWorld(),
 		nacks:        make(map[nackKey]struct{}),
 	}
 	// ads=false: with ads=true, go-control-plane answers a request only when
@@ -165,7 +174,7 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Server, error) {
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
 	)
 	discoveryv3.RegisterAggregatedDiscoveryServiceServer(s.grpc, serverv3.NewServer(sctx, s.cache, callbacks))
-	if _, err := s.Reload(ctx, cfg); err != nil {
+	if _, err := s.ReloadInputs(ctx, in); err != nil {
 		cancel()
 		return nil, err
 	}
@@ -204,35 +213,54 @@ func (s *Server) Stop() {
 // proxy. On error nothing changes and the previous configuration is still
 // served. ctx bounds the build (it reaches topology's secret lookups).
 func (s *Server) Reload(ctx context.Context, cfg *Config) (Report, error) {
+	return s.ReloadInputs(ctx, cfg.Inputs())
+}
+
+// ReloadInputs serves in: what changed from the inputs served is applied
+// (see world), the meshes it touches are built again and pushed to their
+// connected proxies; the other meshes' snapshots stay as they are. A reload
+// that would remove meshes in use is refused (see Options.AllowMeshRemoval)
+// and the previous inputs stay served.
+func (s *Server) ReloadInputs(ctx context.Context, in Inputs) (Report, error) {
 	s.reload.Lock()
 	defer s.reload.Unlock()
-	builds, report, err := build(ctx, cfg)
+	s.mu.Lock()
+	err := s.checkRemoval(in.Meshes)
+	s.mu.Unlock()
 	if err != nil {
 		return Report{}, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.checkRemoval(builds); err != nil {
+	builds, report, rebuilt, err := s.world.apply(ctx, in)
+	if err != nil {
 		return Report{}, err
 	}
-	s.logReport(report)
+	s.logReport(report, rebuilt)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := s.meshes
 	s.meshes = builds
 	s.report = report
 	clear(s.logged) // the meshes decide how an ID reads
+	pushed := 0
 	for _, key := range sortedKeys(s.proxies) {
 		p := s.proxies[key]
+		if mesh := p.id.Mesh(); old != nil && old[mesh] == builds[mesh] {
+			continue // unchanged, or still not configured
+		}
+		pushed++
 		if err := s.cache.SetSnapshot(s.ctx, key, s.snapshotOf(p)); err != nil {
 			s.log.Error("push snapshot", "proxy", key, "err", err)
 		}
 	}
-	s.log.Info("config loaded", "meshes", len(report.Meshes), "proxies", len(s.proxies), "errors", len(report.Errors))
+	s.log.Info("config loaded", "meshes", len(report.Meshes), "rebuilt", len(rebuilt), "proxies", len(s.proxies), "pushed", pushed, "errors", len(report.Errors))
 	return report, nil
 }
 
 // checkRemoval refuses a reload to builds that has no meshes while meshes
 // are served, or that removes a mesh with connected proxies, unless removal
 // is allowed. The error names every mesh it would drop. s.mu is held.
-func (s *Server) checkRemoval(builds map[string]*meshBuild) error {
+func (s *Server) checkRemoval(meshes []string) error {
 	if s.allowRemoval || s.meshes == nil {
 		return nil
 	}
@@ -242,7 +270,7 @@ func (s *Server) checkRemoval(builds map[string]*meshBuild) error {
 	}
 	var drops []string
 	for _, m := range sortedKeys(s.meshes) {
-		if _, kept := builds[m]; kept || (len(builds) > 0 && connected[m] == 0) {
+		if slices.Contains(meshes, m) || (len(meshes) > 0 && connected[m] == 0) {
 			continue
 		}
 		drops = append(drops, fmt.Sprintf("%q (%d connected proxies)", m, connected[m]))
@@ -250,7 +278,7 @@ func (s *Server) checkRemoval(builds map[string]*meshBuild) error {
 	switch {
 	case len(drops) == 0:
 		return nil
-	case len(builds) == 0:
+	case len(meshes) == 0:
 		return fmt.Errorf("%w: the new configuration has no meshes; it would drop every mesh: %s (-allow-mesh-removal allows it)",
 			ErrMeshRemoval, strings.Join(drops, ", "))
 	}
@@ -411,8 +439,11 @@ func (s *Server) snapshotOf(p *proxy) *cachev3.Snapshot {
 	return b.proxyless
 }
 
-func (s *Server) logReport(r Report) {
+func (s *Server) logReport(r Report, rebuilt []string) {
 	for _, m := range r.Meshes {
+		if !slices.Contains(rebuilt, m.Mesh) {
+			continue
+		}
 		s.log.Info("mesh built", "mesh", m.Mesh, "version", m.Version, "clusters", m.Clusters, "hosts", len(m.Hosts), "errors", len(m.Errors))
 		for _, sk := range m.EnvoyOnly {
 			s.log.Info("MeshExternalService served to Envoy only", "mesh", m.Mesh, "name", sk.Service, "reason", sk.Reason)

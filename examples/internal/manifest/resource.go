@@ -102,3 +102,17 @@ func (o *Object) SecretValue(d *Decoder) ([]byte, []*FieldError) {
 	}
 	return value, nil
 }
+
+// HostnameService is the service hostname generation sees for a
+// MeshService, MeshExternalService or MeshMultiZoneService object of the
+// given kind, with its computed labels (see ComputedLabels): on Kubernetes its
+// template field .Name is the object name, without the namespace.
+func (o *Object) HostnameService(kind hostname.Kind, role hostname.Role, zone string) hostname.Service {
+	mesh := o.ResourceMesh()
+	svc := hostname.ServiceFromLabels(kind, mesh, o.CoreName(), o.ComputedLabels(mesh, role, zone), zone)
+	if o.Form == Kubernetes {
+		svc.Name = o.Name
+	}
+	svc.Created = o.Created
+	return svc
+}
