@@ -66,15 +66,15 @@ func TestRunListenError(t *testing.T) {
 // signals. It returns the command's log and its exit code (when it returns).
 func startRun(t *testing.T, sigs chan os.Signal, args ...string) (*syncBuffer, <-chan int) {
 	t.Helper()
-	logs, code, _ := startRunAdmin(t, sigs, args...)
+	logs, code, _, _ := startRunAdmin(t, sigs, args...)
 	return logs, code
 }
 
-// startRunAdmin is startRun that also returns the admin server's address, or
-// nil without -admin.
-func startRunAdmin(t *testing.T, sigs chan os.Signal, args ...string) (*syncBuffer, <-chan int, net.Addr) {
+// startRunAdmin is startRun that also returns the ADS address and the admin
+// server's, or nil without -admin.
+func startRunAdmin(t *testing.T, sigs chan os.Signal, args ...string) (*syncBuffer, <-chan int, net.Addr, net.Addr) {
 	t.Helper()
-	var admin net.Addr
+	var ads, admin net.Addr
 	logs := &syncBuffer{}
 	addr := make(chan net.Addr, 1)
 	code := make(chan int, 1)
@@ -86,11 +86,12 @@ func startRunAdmin(t *testing.T, sigs chan os.Signal, args ...string) (*syncBuff
 	}()
 	select {
 	case a := <-addr:
+		ads = a
 		assert.Equal(t, "127.0.0.1", a.(*net.TCPAddr).IP.String())
 	case c := <-code:
 		t.Fatalf("run returned %d before listening:\n%s", c, logs.String())
 	}
-	return logs, code, admin
+	return logs, code, ads, admin
 }
 
 func waitLog(t *testing.T, logs *syncBuffer, substr string) {

@@ -1,8 +1,14 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
+
+	resourcev3 "github.com/envoyproxy/go-control-plane/pkg/resource/v3"
+	"go.uber.org/goleak"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -42,4 +48,76 @@ func TestReadManifests(t *testing.T) {
 		assert.Equal(t, "payments.kuma-system", report.Errors[i].Name)
 		assert.Equal(t, field, report.Errors[i].Field)
 	}
+}
+
+// copyManifests copies testdata/manifests into a new directory.
+func copyManifests(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	entries, err := os.ReadDir(filepath.Join("testdata", "manifests"))
+	require.NoError(t, err)
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join("testdata", "manifests", e.Name()))
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, e.Name()), data, 0o600))
+	}
+	return dir
+}
+
+// edit replaces old by new in file, atomically (a write to a hidden file,
+// then a rename), as editors and kubectl-style tools save.
+func edit(t *testing.T, dir, file, old, new string) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, file))
+	require.NoError(t, err)
+	require.Contains(t, string(data), old)
+	tmp := filepath.Join(dir, ".edit-"+file)
+	require.NoError(t, os.WriteFile(tmp, []byte(strings.Replace(string(data), old, new, 1)), 0o600))
+	require.NoError(t, os.Rename(tmp, filepath.Join(dir, file)))
+}
+
+func TestRunManifestsPushesOnlyTheEdit(t *testing.T) {
+	before := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, before) }) // runs last
+	dir := copyManifests(t)
+	sigs := make(chan os.Signal)
+	logs, code, ads, admin := startRunAdmin(t, sigs, "-manifests", dir, "-zone", "zone-1", "-admin", "127.0.0.1:0")
+	c := newDeltaClient(t, ads.String(), "aa%2Ea.web-1.ns", nil)
+	first := c.recvAll()
+	assert.Len(t, first[resourcev3.ClusterType].Changed, 2, "api and audit; payments does not build")
+
+	// api's endpoint moves: its load assignment is pushed, nothing else.
+	const api = "aa.a_api_kuma-system_zone-1_extsvc_8080"
+	edit(t, dir, "aa.a.yaml", "port: 50052", "port: 50054")
+	got := c.recv()
+	assert.Equal(t, resourcev3.EndpointType, got.Type)
+	assert.Equal(t, []string{api}, sortedKeys(got.Changed))
+	assert.Empty(t, got.Removed)
+
+	// audit's moves next: had the first edit pushed more, it would come
+	// first (one stream's responses are ordered).
+	edit(t, dir, "aa.a.yaml", "port: 50051", "port: 50055")
+	got = c.recv()
+	assert.Equal(t, resourcev3.EndpointType, got.Type)
+	assert.Equal(t, []string{"aa.a_audit_kuma-system_zone-1_extsvc_8080"}, sortedKeys(got.Changed))
+
+	// An edit of mesh aa rebuilds mesh aa only.
+	built := strings.Count(logs.String(), `msg="mesh built" mesh=aa.a `)
+	edit(t, dir, "aa.yaml", "port: 50051", "port: 50056")
+	waitLog(t, logs, `msg="mesh built" mesh=aa version=`)
+	waitLog(t, logs, `rebuilt=1 proxies=1 pushed=0`)
+	assert.Equal(t, built, strings.Count(logs.String(), `msg="mesh built" mesh=aa.a `))
+
+	// Emptying the directory would drop both meshes: refused.
+	for _, f := range []string{"aa.yaml", "aa.a.yaml", "generators.yaml", "meshes.yaml"} {
+		require.NoError(t, os.Remove(filepath.Join(dir, f)))
+	}
+	waitLog(t, logs, `level=ERROR msg="reload failed; serving the previous config" why="manifests changed" err="xds: reload refused: the new configuration has no meshes; it would drop every mesh: \"aa\" (0 connected proxies), \"aa.a\" (1 connected proxies)`)
+	st, _ := getStatus(t, "http://"+admin.String())
+	require.Len(t, st.Meshes, 2)
+	require.Len(t, st.Proxies, 1)
+	assert.Equal(t, "aa.a", st.Proxies[0].Mesh)
+
+	sigs <- syscall.SIGTERM
+	assert.Equal(t, exitOK, <-code)
 }

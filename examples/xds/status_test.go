@@ -121,7 +121,7 @@ func TestRunServesStatus(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	require.NoError(t, os.WriteFile(path, []byte(twoMeshes), 0o600))
 	sigs := make(chan os.Signal)
-	_, code, admin := startRunAdmin(t, sigs, "-config", path, "-admin", "127.0.0.1:0")
+	_, code, _, admin := startRunAdmin(t, sigs, "-config", path, "-admin", "127.0.0.1:0")
 	require.NotNil(t, admin)
 	st, _ := getStatus(t, "http://"+admin.String())
 	require.Len(t, st.Meshes, 2)
