@@ -31,10 +31,11 @@ const (
 	benchEnvoyProxies = 100 // of benchProxies; the rest are proxyless gRPC clients
 )
 
-// benchConfig is a realistic mix: every other service originates TLS with a
-// CA shared by its mesh, and services have 1–4 IP endpoints. variant shifts
-// every endpoint port, so that each mesh's load assignments change.
-func benchConfig(tb testing.TB, caPEM string, variant uint32) *Config {
+// benchConfig is a realistic mix of perMesh services in each of benchMeshes
+// meshes: every other service originates TLS with a CA shared by its mesh,
+// and services have 1–4 IP endpoints. variant shifts every endpoint port, so
+// that each mesh's load assignments change.
+func benchConfig(tb testing.TB, caPEM string, variant uint32, perMesh int) *Config {
 	tb.Helper()
 	cfg := &Config{Secrets: map[string]map[string]string{}}
 	for m := range benchMeshes {
@@ -44,22 +45,22 @@ func benchConfig(tb testing.TB, caPEM string, variant uint32) *Config {
 		}
 		cfg.Meshes = append(cfg.Meshes, mesh)
 		cfg.Secrets[mesh] = map[string]string{"ca": caPEM}
-		for i := range benchMESPerMesh {
+		for i := range perMesh {
 			s := Service{MeshExternalService: topology.MeshExternalService{
 				Mesh: mesh,
-				Name: fmt.Sprintf("svc-%03d", i),
+				Name: fmt.Sprintf("svc-%04d", i),
 				Spec: topology.Spec{Match: topology.Match{Port: 8080, Protocol: topology.ProtocolGRPC}},
 			}}
 			for e := range 1 + i%4 {
 				s.Spec.Endpoints = append(s.Spec.Endpoints, topology.ExternalEndpoint{
-					Address: fmt.Sprintf("10.%d.%d.%d", m, i, e+1),
+					Address: fmt.Sprintf("10.%d.%d.%d", m, i/64, (i%64)*4+e),
 					Port:    9000 + uint32(e) + variant,
 				})
 			}
 			if i%2 == 1 {
 				s.Spec.TLS = &topology.TLS{Enabled: true, Verification: &topology.Verification{
 					Mode:       topology.ModeSkipSAN,
-					ServerName: fmt.Sprintf("svc-%03d.example.com", i),
+					ServerName: fmt.Sprintf("svc-%04d.example.com", i),
 					CaCert:     &topology.DataSource{Secret: "ca"},
 				}}
 			}
@@ -176,7 +177,7 @@ func take(tb testing.TB, w *benchWatch) {
 
 // BenchmarkBuild is the build of every mesh's snapshot, alone.
 func BenchmarkBuild(b *testing.B) {
-	cfg := benchConfig(b, testCA(b), 0)
+	cfg := benchConfig(b, testCA(b), 0, benchMESPerMesh)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, _, err := build(b.Context(), cfg); err != nil {
@@ -196,7 +197,7 @@ func BenchmarkBuild(b *testing.B) {
 // state go-control-plane's server keeps per stream (B-held/proxy).
 func BenchmarkReload(b *testing.B) {
 	ca := testCA(b)
-	cfgs := [2]*Config{benchConfig(b, ca, 0), benchConfig(b, ca, 1)}
+	cfgs := [2]*Config{benchConfig(b, ca, 0, benchMESPerMesh), benchConfig(b, ca, 1, benchMESPerMesh)}
 
 	heap := func() float64 {
 		runtime.GC()
