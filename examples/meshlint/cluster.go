@@ -516,13 +516,7 @@ func (c *cluster) addSecret(o *object, d *manifest.Decoder, r *reporter) {
 		r.addAt(ruleSchema, o, p.Line, severityError, "%s", p.Error())
 		return
 	}
-	mesh := o.ResourceMesh()
-	if c.secrets[mesh] == nil {
-		c.secrets[mesh] = map[string][]byte{}
-	}
-	if _, dup := c.secrets[mesh][o.Name]; !dup {
-		c.secrets[mesh][o.Name] = value
-	}
+	o.AddSecretTo(c.secrets, value)
 }
 
 func (c *cluster) addGenerator(o *object, d *manifest.Decoder, r *reporter) {

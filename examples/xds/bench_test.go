@@ -9,7 +9,6 @@ import (
 	"encoding/pem"
 	"fmt"
 	"math/big"
-	"runtime"
 	"testing"
 	"time"
 
@@ -199,12 +198,7 @@ func BenchmarkReload(b *testing.B) {
 	ca := testCA(b)
 	cfgs := [2]*Config{benchConfig(b, ca, 0, benchMESPerMesh), benchConfig(b, ca, 1, benchMESPerMesh)}
 
-	heap := func() float64 {
-		runtime.GC()
-		var m runtime.MemStats
-		runtime.ReadMemStats(&m)
-		return float64(m.HeapAlloc)
-	}
+	heap := heapInUse
 	h0 := heap()
 	s, err := New(b.Context(), cfgs[0], Options{})
 	require.NoError(b, err)

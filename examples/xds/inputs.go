@@ -143,13 +143,7 @@ func ReadManifests(dir, zone string) (in Inputs, warnings []string, err error) {
 					in.Errors = append(in.Errors, &topology.ResourceError{Mesh: o.ResourceMesh(), Name: o.CoreName(), Field: problems[0].Path, Err: problems[0]})
 					continue
 				}
-				mesh := o.ResourceMesh()
-				if in.Secrets[mesh] == nil {
-					in.Secrets[mesh] = map[string][]byte{}
-				}
-				if _, dup := in.Secrets[mesh][o.Name]; !dup {
-					in.Secrets[mesh][o.Name] = value
-				}
+				o.AddSecretTo(in.Secrets, value)
 			}
 		}
 	}

@@ -116,3 +116,18 @@ func (o *Object) HostnameService(kind hostname.Kind, role hostname.Role, zone st
 	svc.Created = o.Created
 	return svc
 }
+
+// AddSecretTo adds a Secret's value to secrets under its mesh and name. The
+// first Secret of a name in a mesh wins: it reports false, and adds nothing,
+// for a later one.
+func (o *Object) AddSecretTo(secrets topology.StaticSecrets, value []byte) bool {
+	mesh := o.ResourceMesh()
+	if secrets[mesh] == nil {
+		secrets[mesh] = map[string][]byte{}
+	}
+	if _, dup := secrets[mesh][o.Name]; dup {
+		return false
+	}
+	secrets[mesh][o.Name] = value
+	return true
+}
