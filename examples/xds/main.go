@@ -1,15 +1,21 @@
 // Command xds is a small aggregated discovery (ADS) server built from meshcore
 // and go-control-plane. It serves every proxy the snapshot of its own mesh.
 //
+//	go run ./examples/xds -addr 127.0.0.1:18000 -admin 127.0.0.1:18001 -manifests examples/xds/testdata/manifests
 //	go run ./examples/xds -addr 127.0.0.1:18000 -config examples/xds/testdata/config.yaml
 //
-// The configuration file (see [Config]) lists meshes, MeshExternalServices and
-// secrets. Per mesh, topology builds the egress endpoint map and the Envoy
-// clusters with their load assignments (EDS over ADS); for proxyless gRPC
-// clients every service also gets an API listener and a route configuration
-// named after its hostname, so `grpc.NewClient("xds:///api.extsvc.mesh.local")`
-// reaches it. The hostname is the service's `hostname` field, else
-// `{displayName}.extsvc.mesh.local`, what the default HostnameGenerator gives.
+// The inputs are a directory of Kubernetes or Universal manifests, watched
+// (see [ReadManifests]: Mesh, MeshExternalService, HostnameGenerator,
+// MeshService, Secret), or one configuration file (see [Config]). Per mesh,
+// topology builds the egress endpoint map and the Envoy clusters with their
+// load assignments (EDS over ADS); for proxyless gRPC clients every hostname
+// of a service also gets an API listener and a route configuration named
+// after it, so `grpc.NewClient("xds:///api.extsvc.mesh.local")` reaches it.
+// Hostnames come from hostname generation: the zone's default generators
+// (`{{ .DisplayName }}.extsvc.mesh.local`) and the manifests' own; a -config
+// service may set one instead. A change of the inputs is applied as the
+// objects that changed (see world): only the meshes it touches are built
+// again and pushed.
 //
 // The proxy's mesh comes from its node ID, resolved once per stream with
 // proxyid against the configured meshes, so a proxy of mesh "aa.a" gets mesh

@@ -66,7 +66,7 @@ func (s *Server) Status() Status {
 		ms := MeshStatus{
 			Name:      name,
 			Resources: []ResourceStatus{},
-			Errors:    make([]ErrorStatus, 0, len(b.report.Errors)),
+			Errors:    []ErrorStatus{},
 			Conflicts: append([]Conflict{}, b.report.Conflicts...),
 		}
 		for t := range types.UnknownType {
@@ -77,8 +77,12 @@ func (s *Server) Status() Status {
 			}
 		}
 		sortStatusResources(ms.Resources)
-		for _, e := range b.report.Errors {
-			ms.Errors = append(ms.Errors, ErrorStatus{MES: e.Name, Field: e.Field, Message: e.Err.Error()})
+		// Every fault of the mesh's resources: those of its build, and those
+		// found reading the inputs.
+		for _, e := range s.report.Errors {
+			if e.Mesh == name {
+				ms.Errors = append(ms.Errors, ErrorStatus{MES: e.Name, Field: e.Field, Message: e.Err.Error()})
+			}
 		}
 		st.Meshes = append(st.Meshes, ms)
 	}
