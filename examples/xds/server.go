@@ -73,8 +73,16 @@ type stream struct {
 type sentResponse struct{ nonce, version string }
 
 type proxy struct {
-	id      proxyid.ID
-	envoy   bool
+	id    proxyid.ID
+	envoy bool
+	// raw is the node ID as the proxy's first stream sent it. When it is not
+	// the canonical ID (a legacy ID), or no reading of it was configured,
+	// every reload resolves it again: a reload can make it ambiguous.
+	raw     string
+	recheck bool
+	// blocked: the ID no longer resolves to id alone; the proxy gets an
+	// empty snapshot, never another mesh's, until it reconnects.
+	blocked bool
 	streams int
 	// acked and nacked are by type URL: the version last accepted, and the
 	// version last rejected since (cleared when a newer version is accepted).
@@ -245,7 +253,8 @@ func (s *Server) ReloadInputs(ctx context.Context, in Inputs) (Report, error) {
 	pushed := 0
 	for _, key := range sortedKeys(s.proxies) {
 		p := s.proxies[key]
-		if mesh := p.id.Mesh(); old != nil && old[mesh] == builds[mesh] {
+		blockedChanged := s.recheck(p)
+		if mesh := p.id.Mesh(); old != nil && old[mesh] == builds[mesh] && !blockedChanged {
 			continue // unchanged, or still not configured
 		}
 		pushed++
@@ -326,7 +335,8 @@ func (s *Server) request(key streamKey, node *corev3.Node, typeURL, nonce string
 		}
 		return s.ack(st, typeURL, nonce, errorDetail), nil
 	}
-	id, err := s.identify(node.GetId())
+	raw := node.GetId()
+	id, err := s.identify(raw)
 	if err != nil {
 		return "", err
 	}
@@ -334,7 +344,11 @@ func (s *Server) request(key streamKey, node *corev3.Node, typeURL, nonce string
 	node.Id = ck
 	p, ok := s.proxies[ck]
 	if !ok {
-		p = &proxy{id: id, envoy: node.GetUserAgentName() == "envoy", acked: map[string]string{}, nacked: map[string]Nack{}}
+		_, configured := s.meshes[id.Mesh()]
+		p = &proxy{
+			id: id, envoy: node.GetUserAgentName() == "envoy", raw: raw, recheck: raw != ck || !configured,
+			acked: map[string]string{}, nacked: map[string]Nack{},
+		}
 		s.proxies[ck] = p
 		if err := s.cache.SetSnapshot(s.ctx, ck, s.snapshotOf(p)); err != nil {
 			delete(s.proxies, ck)
@@ -359,10 +373,7 @@ func (s *Server) request(key streamKey, node *corev3.Node, typeURL, nonce string
 // readings is a configured mesh is read strictly (proxyid.Parse); its proxy
 // gets an empty snapshot until its mesh is configured. s.mu is held.
 func (s *Server) identify(raw string) (proxyid.ID, error) {
-	id, err := proxyid.Resolve(raw, func(id proxyid.ID) bool {
-		_, ok := s.meshes[id.Mesh()]
-		return ok
-	})
+	id, err := proxyid.Resolve(raw, s.configured)
 	var re *proxyid.ResolveError
 	switch {
 	case errors.Is(err, proxyid.ErrNotFound):
@@ -390,6 +401,31 @@ func (s *Server) identify(raw string) (proxyid.ID, error) {
 			"node", raw, "mesh", id.Mesh(), "name", id.Name(), "id", ck)
 	}
 	return id, nil
+}
+
+// recheck resolves again, against the meshes now configured, the legacy ID
+// of a proxy identified on an earlier configuration, and blocks the proxy
+// when the ID no longer reads as its identity alone. It reports whether the
+// proxy's blocked state changed. s.mu is held.
+func (s *Server) recheck(p *proxy) bool {
+	if !p.recheck {
+		return false
+	}
+	id, err := proxyid.Resolve(p.raw, s.configured)
+	blocked := (err == nil && id != p.id) || errors.Is(err, proxyid.ErrAmbiguous)
+	if blocked && s.once(p.raw) {
+		s.log.Error("connected proxy blocked: the new configuration reads its legacy node ID differently; it is served nothing until it reconnects with its canonical ID",
+			"node", p.raw, "proxy", p.id.String(), "err", err)
+	}
+	changed := blocked != p.blocked
+	p.blocked = blocked
+	return changed
+}
+
+// configured reports whether id's mesh is served. s.mu is held.
+func (s *Server) configured(id proxyid.ID) bool {
+	_, ok := s.meshes[id.Mesh()]
+	return ok
 }
 
 // maxLogged bounds the set of node IDs already logged, so a client cycling
@@ -430,7 +466,7 @@ func (s *Server) streamClosed(key streamKey) {
 // snapshotOf is the snapshot p gets. s.mu is held.
 func (s *Server) snapshotOf(p *proxy) *cachev3.Snapshot {
 	b, ok := s.meshes[p.id.Mesh()]
-	if !ok {
+	if !ok || p.blocked {
 		b = s.none
 	}
 	if p.envoy {

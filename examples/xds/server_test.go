@@ -210,3 +210,35 @@ func TestServerStopIsIdempotent(t *testing.T) {
 	s.Stop()
 	assert.Error(t, s.ctx.Err())
 }
+
+// A reload that makes a connected proxy's legacy ID ambiguous, or read as
+// another proxy, blocks it: it gets an empty snapshot, never the other mesh's.
+func TestReloadBlocksALegacyIDItMakesAmbiguous(t *testing.T) {
+	logs := &syncBuffer{}
+	onlyDotted := mustParse(t, `
+meshes: [aa.a]
+meshExternalServices:
+- {mesh: aa.a, name: api, spec: {match: {port: 80}, endpoints: [{address: 10.0.0.2, port: 80}]}}
+`)
+	s, err := New(t.Context(), onlyDotted, Options{Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	require.NoError(t, err)
+	t.Cleanup(s.Stop)
+	require.NoError(t, s.streamRequest(streamKey{id: 1}, node("aa.a.web-1.ns")))
+	clusters := func() []string {
+		snap, err := s.cache.GetSnapshot("aa%2Ea.web-1.ns")
+		require.NoError(t, err)
+		return sortedKeys(snap.GetResources(typeURL(types.Cluster)))
+	}
+	assert.Equal(t, []string{"aa.a_api___extsvc_80"}, clusters())
+
+	// Mesh aa appears: "aa.a.web-1.ns" now also reads as proxy a.web-1.ns of aa.
+	_, err = s.Reload(t.Context(), mustParse(t, twoMeshes))
+	require.NoError(t, err)
+	assert.Empty(t, clusters())
+	assert.Contains(t, logs.String(), `level=ERROR msg="connected proxy blocked: the new configuration reads its legacy node ID differently; it is served nothing until it reconnects with its canonical ID" node=aa.a.web-1.ns proxy=aa%2Ea.web-1.ns`)
+
+	// Mesh aa goes again (no proxy of it is connected): served again.
+	_, err = s.Reload(t.Context(), onlyDotted)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"aa.a_api___extsvc_80"}, clusters())
+}
