@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -73,10 +74,34 @@ var ErrManifests = errors.New("xds: invalid manifests")
 // kinds are skipped. A document that is not YAML fails the whole read (a
 // file caught mid-edit must not drop its resources); a resource whose spec
 // does not decode is reported in Inputs.Errors and left out. warnings are the
-// documents skipped, one line each.
+// documents skipped, one line each. Where files repeat a mesh or a secret, the
+// first in file order is kept.
 func ReadManifests(dir, zone string) (in Inputs, warnings []string, err error) {
+	return newManifestDir(dir, zone).read()
+}
+
+// manifestDir reads a directory of manifests again and again, parsing only
+// the files whose content changed since the last read.
+type manifestDir struct {
+	dir, zone string
+	files     map[string]*fileInputs // by path
+	parsed    int                    // files parsed, for tests
+}
+
+// fileInputs is what one file contributes, by the hash of its content.
+type fileInputs struct {
+	sum      [sha256.Size]byte
+	in       Inputs
+	warnings []string
+}
+
+func newManifestDir(dir, zone string) *manifestDir {
+	return &manifestDir{dir: dir, zone: zone, files: map[string]*fileInputs{}}
+}
+
+func (m *manifestDir) read() (Inputs, []string, error) {
 	var files []string
-	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+	err := filepath.WalkDir(m.dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -92,63 +117,103 @@ func ReadManifests(dir, zone string) (in Inputs, warnings []string, err error) {
 		return Inputs{}, nil, fmt.Errorf("%w: %w", ErrManifests, err)
 	}
 	slices.Sort(files)
-	in = Inputs{Zone: zone, Env: hostname.EnvUniversal, Secrets: topology.StaticSecrets{}}
-	var d manifest.Decoder
-	meshes := map[string]bool{}
+	in := Inputs{Zone: m.zone, Env: hostname.EnvUniversal, Secrets: topology.StaticSecrets{}}
+	var warnings []string
+	seen := make(map[string]*fileInputs, len(files))
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			return Inputs{}, nil, fmt.Errorf("%w: %w", ErrManifests, err)
 		}
-		objs, problems := manifest.Read(f, data, &d)
-		for _, p := range problems {
-			if !p.Warning {
-				return Inputs{}, nil, fmt.Errorf("%w: %s:%d: %s", ErrManifests, p.File, p.Line, p.Message)
+		fi := m.files[f]
+		if sum := sha256.Sum256(data); fi == nil || fi.sum != sum {
+			if fi, err = m.parse(f, data); err != nil {
+				return Inputs{}, nil, err
 			}
-			warnings = append(warnings, fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message))
+			fi.sum = sum
 		}
-		for i := range objs {
-			o := &objs[i]
-			if o.Form == manifest.Kubernetes {
-				in.Env = hostname.EnvKubernetes
+		seen[f] = fi
+		warnings = append(warnings, fi.warnings...)
+		if fi.in.Env == hostname.EnvKubernetes {
+			in.Env = hostname.EnvKubernetes
+		}
+		for _, mesh := range fi.in.Meshes {
+			if !slices.Contains(in.Meshes, mesh) {
+				in.Meshes = append(in.Meshes, mesh)
 			}
-			switch o.Kind {
-			case manifest.KindMesh:
-				if !meshes[o.Name] {
-					meshes[o.Name] = true
-					in.Meshes = append(in.Meshes, o.Name)
+		}
+		in.Services = append(in.Services, fi.in.Services...)
+		in.Generators = append(in.Generators, fi.in.Generators...)
+		in.MeshServices = append(in.MeshServices, fi.in.MeshServices...)
+		in.Errors = append(in.Errors, fi.in.Errors...)
+		for mesh, byName := range fi.in.Secrets {
+			for name, value := range byName {
+				if in.Secrets[mesh] == nil {
+					in.Secrets[mesh] = map[string][]byte{}
 				}
-			case kindMES:
-				mesh := o.ResourceMesh()
-				s := Service{Type: kindMES, MeshExternalService: topology.MeshExternalService{
-					Mesh: mesh, Name: o.CoreName(), Labels: o.ComputedLabels(mesh, hostname.RoleZone, zone),
-				}, Created: o.Created, host: o.HostnameService(hostname.MeshExternalService, hostname.RoleZone, zone)}
-				if specErrors(&in, o, &d, &s.Spec) {
-					in.Services = append(in.Services, s)
+				if _, dup := in.Secrets[mesh][name]; !dup {
+					in.Secrets[mesh][name] = value
 				}
-			case kindGenerator:
-				var g hostname.Generator
-				if specErrors(&in, o, &d, &g) {
-					g.Name, g.Labels, g.Created = o.CoreName(), o.Labels, o.Created
-					in.Generators = append(in.Generators, g)
-				}
-			case kindMS:
-				in.MeshServices = append(in.MeshServices, o.HostnameService(hostname.MeshService, hostname.RoleZone, zone))
-			case kindSecret:
-				if !o.SecretVisible(systemNamespace) {
-					continue
-				}
-				value, problems := o.SecretValue(&d)
-				if len(problems) > 0 {
-					in.Errors = append(in.Errors, &topology.ResourceError{Mesh: o.ResourceMesh(), Name: o.CoreName(), Field: problems[0].Path, Err: problems[0]})
-					continue
-				}
-				o.AddSecretTo(in.Secrets, value)
 			}
 		}
 	}
+	m.files = seen // forget the files removed
 	slices.Sort(in.Meshes)
 	return in, warnings, nil
+}
+
+// parse reads one file's resources.
+func (m *manifestDir) parse(f string, data []byte) (*fileInputs, error) {
+	m.parsed++
+	fi := &fileInputs{in: Inputs{Env: hostname.EnvUniversal, Secrets: topology.StaticSecrets{}}}
+	in := &fi.in
+	var d manifest.Decoder
+	objs, problems := manifest.Read(f, data, &d)
+	for _, p := range problems {
+		if !p.Warning {
+			return nil, fmt.Errorf("%w: %s:%d: %s", ErrManifests, p.File, p.Line, p.Message)
+		}
+		fi.warnings = append(fi.warnings, fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message))
+	}
+	for i := range objs {
+		o := &objs[i]
+		if o.Form == manifest.Kubernetes {
+			in.Env = hostname.EnvKubernetes
+		}
+		switch o.Kind {
+		case manifest.KindMesh:
+			if !slices.Contains(in.Meshes, o.Name) {
+				in.Meshes = append(in.Meshes, o.Name)
+			}
+		case kindMES:
+			mesh := o.ResourceMesh()
+			s := Service{Type: kindMES, MeshExternalService: topology.MeshExternalService{
+				Mesh: mesh, Name: o.CoreName(), Labels: o.ComputedLabels(mesh, hostname.RoleZone, m.zone),
+			}, Created: o.Created, host: o.HostnameService(hostname.MeshExternalService, hostname.RoleZone, m.zone)}
+			if specErrors(in, o, &d, &s.Spec) {
+				in.Services = append(in.Services, s)
+			}
+		case kindGenerator:
+			var g hostname.Generator
+			if specErrors(in, o, &d, &g) {
+				g.Name, g.Labels, g.Created = o.CoreName(), o.Labels, o.Created
+				in.Generators = append(in.Generators, g)
+			}
+		case kindMS:
+			in.MeshServices = append(in.MeshServices, o.HostnameService(hostname.MeshService, hostname.RoleZone, m.zone))
+		case kindSecret:
+			if !o.SecretVisible(systemNamespace) {
+				continue
+			}
+			value, problems := o.SecretValue(&d)
+			if len(problems) > 0 {
+				in.Errors = append(in.Errors, &topology.ResourceError{Mesh: o.ResourceMesh(), Name: o.CoreName(), Field: problems[0].Path, Err: problems[0]})
+				continue
+			}
+			o.AddSecretTo(in.Secrets, value)
+		}
+	}
+	return fi, nil
 }
 
 // specErrors decodes o's spec into v, strictly; it reports the first problem

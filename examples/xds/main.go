@@ -141,8 +141,9 @@ func run(args []string, stderr io.Writer, sigs <-chan os.Signal, listening func(
 			return exitUsage
 		}
 		w = dw
+		md := newManifestDir(*manifests, *zone)
 		load = func() (Inputs, error) {
-			in, warnings, err := ReadManifests(*manifests, *zone)
+			in, warnings, err := md.read()
 			for _, msg := range warnings {
 				logger.Warn("manifest skipped", "where", msg)
 			}

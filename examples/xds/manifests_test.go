@@ -121,3 +121,23 @@ func TestRunManifestsPushesOnlyTheEdit(t *testing.T) {
 	sigs <- syscall.SIGTERM
 	assert.Equal(t, exitOK, <-code)
 }
+
+// A directory read again parses only the files whose content changed, and
+// gives what a first read of it gives.
+func TestManifestDirParsesOnlyChangedFiles(t *testing.T) {
+	dir := copyManifests(t)
+	md := newManifestDir(dir, "zone-1")
+	_, _, err := md.read()
+	require.NoError(t, err)
+	assert.Equal(t, 4, md.parsed)
+
+	edit(t, dir, "aa.a.yaml", "port: 50052", "port: 50054")
+	require.NoError(t, os.Remove(filepath.Join(dir, "generators.yaml")))
+	got, _, err := md.read()
+	require.NoError(t, err)
+	assert.Equal(t, 5, md.parsed, "one file parsed again")
+	want, _, err := ReadManifests(dir, "zone-1")
+	require.NoError(t, err)
+	assert.Equal(t, want, got)
+	assert.Empty(t, got.Generators)
+}
