@@ -112,7 +112,7 @@ func mutate(r *rand.Rand, c worldConfig) worldConfig {
 // the batch as its oracle.
 func TestWorldApplyMatchesAFreshBuild(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	for seq := range 100 {
+	for seq := range 50 {
 		w := newWorld()
 		var c worldConfig
 		for step := range 30 {
