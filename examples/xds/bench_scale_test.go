@@ -26,9 +26,9 @@ const (
 	scaleProxies    = 1000
 )
 
-// scaleWatch is one open watch of a connected proxy, state of the world or
+// benchWatch is one open watch of a connected proxy, state of the world or
 // delta, as the xDS server holds it between a request and the response.
-type scaleWatch struct {
+type benchWatch struct {
 	delta  bool
 	req    *cachev3.Request
 	dreq   *cachev3.DeltaRequest
@@ -40,26 +40,16 @@ type scaleWatch struct {
 
 // scaleConnect registers n proxies spread over the meshes and opens, for
 // each, a wildcard watch of clusters and of load assignments.
-func scaleConnect(tb testing.TB, s *Server, n int, delta bool) []*scaleWatch {
+func scaleConnect(tb testing.TB, s *Server, n int, delta bool) []*benchWatch {
 	tb.Helper()
 	report := s.Report()
-	var watches []*scaleWatch
+	var watches []*benchWatch
 	for i := range n {
 		id, err := proxyid.New(report.Meshes[i%len(report.Meshes)].Mesh, fmt.Sprintf("proxy-%d.ns", i))
 		require.NoError(tb, err)
 		node := &corev3.Node{Id: id.String(), UserAgentName: "envoy"}
 		require.NoError(tb, s.streamRequest(streamKey{delta: delta, id: int64(i)}, node))
-		for _, t := range []types.ResponseType{types.Cluster, types.Endpoint} {
-			w := &scaleWatch{delta: delta}
-			if delta {
-				w.dreq = &discoveryv3.DeltaDiscoveryRequest{Node: node, TypeUrl: typeURL(t)}
-				w.sub = streamv3.NewDeltaSubscription(nil, nil, nil, true)
-			} else {
-				w.req = &discoveryv3.DiscoveryRequest{Node: node, TypeUrl: typeURL(t)}
-				w.sub = streamv3.NewSotwSubscription(nil, true)
-			}
-			watches = append(watches, w)
-		}
+		watches = append(watches, newBenchWatch(node, delta, types.Cluster, nil), newBenchWatch(node, delta, types.Endpoint, nil))
 	}
 	for _, w := range watches {
 		w.rearm(tb, s)
@@ -69,7 +59,21 @@ func scaleConnect(tb testing.TB, s *Server, n int, delta bool) []*scaleWatch {
 	return watches
 }
 
-func (w *scaleWatch) rearm(tb testing.TB, s *Server) {
+// newBenchWatch is a watch of node for resources of type t: names, or every
+// one when names is nil.
+func newBenchWatch(node *corev3.Node, delta bool, t types.ResponseType, names []string) *benchWatch {
+	w := &benchWatch{delta: delta}
+	if delta {
+		w.dreq = &discoveryv3.DeltaDiscoveryRequest{Node: node, TypeUrl: typeURL(t), ResourceNamesSubscribe: names}
+		w.sub = streamv3.NewDeltaSubscription(names, nil, nil, true)
+	} else {
+		w.req = &discoveryv3.DiscoveryRequest{Node: node, TypeUrl: typeURL(t), ResourceNames: names}
+		w.sub = streamv3.NewSotwSubscription(names, true)
+	}
+	return w
+}
+
+func (w *benchWatch) rearm(tb testing.TB, s *Server) {
 	tb.Helper()
 	if w.cancel != nil {
 		w.cancel()
@@ -89,7 +93,7 @@ func (w *scaleWatch) rearm(tb testing.TB, s *Server) {
 	w.cancel = cancel
 }
 
-func (w *scaleWatch) pending() bool {
+func (w *benchWatch) pending() bool {
 	if w.delta {
 		return len(w.dch) > 0
 	}
@@ -98,7 +102,7 @@ func (w *scaleWatch) pending() bool {
 
 // take receives w's response, builds the message the server sends, and
 // records what the proxy now has. It returns the message's size in bytes.
-func (w *scaleWatch) take(tb testing.TB) int {
+func (w *benchWatch) take(tb testing.TB) int {
 	if w.delta {
 		resp := <-w.dch
 		out, err := resp.GetDeltaDiscoveryResponse()
@@ -150,29 +154,7 @@ func BenchmarkScale(b *testing.B) {
 		h1 := heapInUse()
 
 		b.ReportAllocs()
-		i, sent, pushes := 0, 0, 0
-		for b.Loop() {
-			i++
-			if _, err := s.Reload(b.Context(), cfgs[i%2]); err != nil {
-				b.Fatal(err)
-			}
-			n := 0
-			for _, w := range watches {
-				if w.pending() {
-					sent += w.take(b)
-					n++
-				}
-			}
-			if n < wantPushes {
-				b.Fatalf("%d responses, want %d at least", n, wantPushes)
-			}
-			pushes += n
-			b.StopTimer()
-			for _, w := range watches {
-				w.rearm(b, s)
-			}
-			b.StartTimer()
-		}
+		pushes, sent := reloadLoop(b, s, cfgs, watches, wantPushes)
 		b.ReportMetric(float64(sent)/float64(b.N), "B-sent/op")
 		b.ReportMetric(float64(pushes)/float64(b.N), "pushes/op")
 		b.ReportMetric((h1-h0)/scaleProxies, "B-held/proxy")
@@ -190,4 +172,35 @@ func BenchmarkScale(b *testing.B) {
 			}
 		}
 	})
+}
+
+// reloadLoop is the body of a reload benchmark: reload s alternately to
+// cfgs[1] and cfgs[0], and take every response the reload causes (at least
+// wantPushes), as the server would send it. Re-opening the watches is not
+// timed. It returns the responses and their bytes, in all.
+func reloadLoop(b *testing.B, s *Server, cfgs [2]*Config, watches []*benchWatch, wantPushes int) (pushes, sent int) {
+	i := 0
+	for b.Loop() {
+		i++
+		if _, err := s.Reload(b.Context(), cfgs[i%2]); err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for _, w := range watches {
+			if w.pending() {
+				sent += w.take(b)
+				n++
+			}
+		}
+		if n < wantPushes {
+			b.Fatalf("%d responses, want %d at least", n, wantPushes)
+		}
+		pushes += n
+		b.StopTimer()
+		for _, w := range watches {
+			w.rearm(b, s)
+		}
+		b.StartTimer()
+	}
+	return pushes, sent
 }
