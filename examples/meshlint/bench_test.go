@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshcore/meshcore/examples/internal/manifest"
 	"github.com/meshcore/meshcore/naming"
 )
 
@@ -133,6 +134,6 @@ func BenchmarkRead(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(in[0].Data)))
 	for b.Loop() {
-		readObjects(in[0], new(Decoder))
+		readObjects(in[0], new(manifest.Decoder))
 	}
 }

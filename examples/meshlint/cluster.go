@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/meshcore/meshcore/examples/internal/manifest"
 	"github.com/meshcore/meshcore/hostname"
 	"github.com/meshcore/meshcore/topology"
 )
@@ -24,7 +25,7 @@ const (
 	kindCronJob              = "CronJob"
 	kindPod                  = "Pod"
 	kindSecret               = "Secret"
-	kindMesh                 = "Mesh"
+	kindMesh                 = manifest.KindMesh
 	kindHostnameGenerator    = "HostnameGenerator"
 	kindMeshService          = "MeshService"
 	kindMeshExternalService  = "MeshExternalService"
@@ -85,9 +86,6 @@ const (
 	annotationIgnore = "kuma.io/ignore"
 	// annotationGateway marks gateway Services and pods.
 	annotationGateway = "kuma.io/gateway"
-	// kumaSecretType is the type of the Kubernetes Secrets the control plane
-	// reads as mesh secrets; other Secrets are invisible to it.
-	kumaSecretType = "system.kuma.io/secret"
 )
 
 // Kubernetes Service fields the rules read.
@@ -295,7 +293,7 @@ type cluster struct {
 // control plane would. Objects the control plane would refuse (a spec that
 // does not decode, a resource outside the system namespace) are reported and
 // left out of the rules.
-func newCluster(objs []*object, opts options, d *Decoder, r *reporter) *cluster {
+func newCluster(objs []*object, opts options, d *manifest.Decoder, r *reporter) *cluster {
 	c := &cluster{
 		opts:            opts,
 		env:             hostname.EnvUniversal,
@@ -370,10 +368,10 @@ func newCluster(objs []*object, opts options, d *Decoder, r *reporter) *cluster 
 // decodeEnvelope reports the fields of o's metadata (or Universal resource
 // fields) that did not decode; false leaves o out.
 func (c *cluster) decodeEnvelope(o *object, r *reporter) bool {
-	for _, p := range o.problems {
+	for _, p := range o.Problems {
 		r.addAt(ruleSchema, o, p.Line, severityError, "%s", p.Error())
 	}
-	return len(o.problems) == 0
+	return len(o.Problems) == 0
 }
 
 // admitted applies the admission webhook's namespace rule to a control-plane
@@ -410,7 +408,7 @@ func (c *cluster) admitted(o *object, r *reporter) bool {
 // decodeSpec decodes o.Spec into v, reporting what does not fit (rule
 // schema). strict reports unknown fields too. It returns false when o has an
 // error that makes the control plane refuse it.
-func (c *cluster) decodeSpec(o *object, v any, strict bool, d *Decoder, r *reporter) bool {
+func (c *cluster) decodeSpec(o *object, v any, strict bool, d *manifest.Decoder, r *reporter) bool {
 	path := "spec"
 	if o.Form == universalForm && o.Kind == kindMesh {
 		path = "" // a Universal Mesh has its spec at the top level
@@ -446,7 +444,7 @@ func (c *cluster) addNamespace(o *object, r *reporter) {
 	c.namespaces[o.Name] = ns
 }
 
-func (c *cluster) addMesh(o *object, d *Decoder, r *reporter) {
+func (c *cluster) addMesh(o *object, d *manifest.Decoder, r *reporter) {
 	var spec *meshSpec
 	var ok bool
 	if o.Form == universalForm {
@@ -467,14 +465,14 @@ func (c *cluster) addMesh(o *object, d *Decoder, r *reporter) {
 	}
 }
 
-func (c *cluster) addService(o *object, d *Decoder, r *reporter) {
+func (c *cluster) addService(o *object, d *manifest.Decoder, r *reporter) {
 	s := &kubeService{obj: o}
 	if c.decodeSpec(o, &s.spec, false, d, r) {
 		c.services = append(c.services, s)
 	}
 }
 
-func (c *cluster) addWorkload(o *object, d *Decoder, r *reporter) {
+func (c *cluster) addWorkload(o *object, d *manifest.Decoder, r *reporter) {
 	w := &workload{obj: o, podName: o.Name}
 	meta := podMeta{Labels: o.Labels, Annotations: o.Annotations}
 	switch o.Kind {
@@ -508,47 +506,20 @@ func (c *cluster) addWorkload(o *object, d *Decoder, r *reporter) {
 	}
 }
 
-func (c *cluster) addSecret(o *object, d *Decoder, r *reporter) {
+func (c *cluster) addSecret(o *object, d *manifest.Decoder, r *reporter) {
 	c.secretObjs[o.Name] = append(c.secretObjs[o.Name], o)
-	var value []byte
-	mesh := cmp.Or(o.Mesh, topology.DefaultMesh)
-	if o.Form == kubernetesForm {
-		if !c.secretVisible(o) {
-			return
-		}
-		mesh = topology.MeshOf(o.Labels, nil)
-		var data map[string][]byte
-		for _, p := range d.Decode(o.Data, "data", &data, false) {
-			r.addAt(ruleSchema, o, p.Line, severityError, "%s", p.Error())
-			return
-		}
-		value = data["value"]
-		if v, ok := o.StringData["value"]; ok {
-			value = []byte(v)
-		}
-	} else {
-		for _, p := range d.Decode(o.Data, "data", &value, false) {
-			r.addAt(ruleSchema, o, p.Line, severityError, "%s", p.Error())
-			return
-		}
+	if !o.SecretVisible(c.opts.SystemNamespace) {
+		return
 	}
-	if c.secrets[mesh] == nil {
-		c.secrets[mesh] = map[string][]byte{}
+	value, problems := o.SecretValue(d)
+	for _, p := range problems {
+		r.addAt(ruleSchema, o, p.Line, severityError, "%s", p.Error())
+		return
 	}
-	if _, dup := c.secrets[mesh][o.Name]; !dup {
-		c.secrets[mesh][o.Name] = value
-	}
+	o.AddSecretTo(c.secrets, value)
 }
 
-// secretVisible reports whether the control plane reads a Kubernetes Secret
-// as a mesh secret: of type system.kuma.io/secret, in the system namespace
-// (pkg/plugins/secrets/k8s/store.go, Kuma 2.14.3). A Secret without a
-// namespace is taken to be applied there.
-func (c *cluster) secretVisible(o *object) bool {
-	return o.Type == kumaSecretType && (o.Namespace == "" || o.Namespace == c.opts.SystemNamespace)
-}
-
-func (c *cluster) addGenerator(o *object, d *Decoder, r *reporter) {
+func (c *cluster) addGenerator(o *object, d *manifest.Decoder, r *reporter) {
 	var spec hostnameGeneratorSpec
 	if !c.decodeSpec(o, &spec, true, d, r) {
 		return
@@ -558,91 +529,22 @@ func (c *cluster) addGenerator(o *object, d *Decoder, r *reporter) {
 	c.generators = append(c.generators, generator{obj: o, gen: g})
 }
 
-// coreName is the name of a resource in the control plane's store: on
-// Kubernetes "name.namespace" for namespaced objects.
-func coreName(o *object) string {
-	if o.Form == kubernetesForm && o.Namespace != "" {
-		return o.Name + "." + o.Namespace
-	}
-	return o.Name
-}
-
-// computedLabels returns the labels the control plane gives a resource
-// created where it is linted, on top of its own (labels.Compute, Kuma
-// 2.14.3): the mesh (mesh-scoped kinds); on a zone, origin "zone", the zone
-// and the environment; on Kubernetes the namespace and the display name. A
-// MeshMultiZoneService is created on the global control plane, so it arrives
-// with origin "global" and keeps only its own labels.
-func (c *cluster) computedLabels(o *object, mesh string) map[string]string {
-	l := maps.Clone(o.Labels)
-	if l == nil {
-		l = map[string]string{}
-	}
-	setIfAbsent := func(k, v string) {
-		if _, ok := l[k]; !ok {
-			l[k] = v
-		}
-	}
-	setIfAbsent(topology.LabelMesh, mesh)
-	if o.Kind == kindMeshMultiZoneService {
-		setIfAbsent(hostname.LabelOrigin, string(hostname.RoleGlobal))
-	}
-	if c.opts.Role == hostname.RoleZone {
-		setIfAbsent(hostname.LabelOrigin, string(hostname.RoleZone))
-	}
-	if l[hostname.LabelOrigin] == string(hostname.RoleZone) {
-		setIfAbsent(hostname.LabelZone, c.opts.Zone)
-		env := hostname.EnvUniversal
-		if o.Form == kubernetesForm {
-			env = hostname.EnvKubernetes
-		}
-		setIfAbsent(hostname.LabelEnv, string(env))
-	}
-	if o.Form == kubernetesForm && o.Namespace != "" && l[hostname.LabelOrigin] != string(hostname.RoleGlobal) {
-		setIfAbsent(hostname.LabelNamespace, o.Namespace)
-	}
-	if o.Form == kubernetesForm {
-		setIfAbsent(hostname.LabelDisplayName, o.Name)
-	}
-	return l
-}
-
-// meshOfResource is the mesh of a control-plane resource: the Universal mesh
-// field, or on Kubernetes its kuma.io/mesh label, else "default".
-func meshOfResource(o *object) string {
-	if o.Form == universalForm {
-		return cmp.Or(o.Mesh, topology.DefaultMesh)
-	}
-	return topology.MeshOf(o.Labels, nil)
-}
-
-func (c *cluster) addMeshResource(o *object, kind hostname.Kind, d *Decoder, r *reporter) {
+func (c *cluster) addMeshResource(o *object, kind hostname.Kind, d *manifest.Decoder, r *reporter) {
 	spec, strict, _ := specSchema(o.Kind)
 	if !c.decodeSpec(o, spec, strict, d, r) {
 		return
 	}
-	mesh := meshOfResource(o)
-	svc := hostname.ServiceFromLabels(kind, mesh, coreName(o), c.computedLabels(o, mesh), c.opts.Zone)
-	if o.Form == kubernetesForm {
-		svc.Name = o.Name // the template's .Name is the object name without the namespace
-	}
-	svc.Created = o.Created
-	c.hostnames = append(c.hostnames, service{obj: o, svc: svc})
+	c.hostnames = append(c.hostnames, service{obj: o, svc: o.HostnameService(kind, c.opts.Role, c.opts.Zone)})
 }
 
-func (c *cluster) addExternalService(o *object, d *Decoder, r *reporter) {
-	mesh := meshOfResource(o)
-	mes := topology.MeshExternalService{Mesh: mesh, Name: coreName(o), Labels: c.computedLabels(o, mesh)}
+func (c *cluster) addExternalService(o *object, d *manifest.Decoder, r *reporter) {
+	mesh := o.ResourceMesh()
+	mes := topology.MeshExternalService{Mesh: mesh, Name: o.CoreName(), Labels: o.ComputedLabels(mesh, c.opts.Role, c.opts.Zone)}
 	if !c.decodeSpec(o, &mes.Spec, true, d, r) {
 		return
 	}
 	c.external = append(c.external, externalService{obj: o, mes: mes})
-	svc := hostname.ServiceFromLabels(hostname.MeshExternalService, mesh, mes.Name, mes.Labels, c.opts.Zone)
-	if o.Form == kubernetesForm {
-		svc.Name = o.Name
-	}
-	svc.Created = o.Created
-	c.hostnames = append(c.hostnames, service{obj: o, svc: svc})
+	c.hostnames = append(c.hostnames, service{obj: o, svc: o.HostnameService(hostname.MeshExternalService, c.opts.Role, c.opts.Zone)})
 }
 
 // nsLabels returns the labels of namespace name (kuma.io/mesh from its
@@ -754,7 +656,7 @@ func (c *cluster) deriveMeshService(s *kubeService) {
 	if s.headless() {
 		return
 	}
-	svc := hostname.ServiceFromLabels(hostname.MeshService, s.mesh, coreName(o), l, c.opts.Zone)
+	svc := hostname.ServiceFromLabels(hostname.MeshService, s.mesh, o.CoreName(), l, c.opts.Zone)
 	svc.Name = o.Name
 	svc.Created = o.Created
 	c.hostnames = append(c.hostnames, service{obj: o, svc: svc, derived: true})

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/meshcore/meshcore/examples/internal/manifest"
 	"github.com/meshcore/meshcore/hostname"
 	"github.com/meshcore/meshcore/naming"
 )
@@ -263,7 +264,7 @@ func isRule(id string) bool {
 func lint(inputs []input, opts options) result {
 	opts = opts.withDefaults()
 	r := reporter{disabled: opts.Disabled}
-	var d Decoder
+	var d manifest.Decoder
 	var objs []*object
 	for _, in := range inputs {
 		read, problems := readObjects(in, &d)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshcore/meshcore/examples/internal/manifest"
 	"github.com/meshcore/meshcore/hostname"
 	"github.com/meshcore/meshcore/internal/golden"
 	"github.com/meshcore/meshcore/naming"
@@ -221,7 +222,7 @@ func TestZoneName(t *testing.T) {
 		"type: MeshService\nname: a\nmesh: default\nspec: {}\n"
 	res = lint([]input{{Name: "zone.yaml", Data: []byte(doc)}}, options{Mode: naming.Warn, Zone: "eu-west"})
 	assert.Empty(t, res.Findings, "a Universal Mesh keeps its spec fields at the top level; the service gets eu-west.mesh.local")
-	c := newCluster(objectsOf(t, doc), options{Zone: "eu-west"}.withDefaults(), new(Decoder), &reporter{})
+	c := newCluster(objectsOf(t, doc), options{Zone: "eu-west"}.withDefaults(), new(manifest.Decoder), &reporter{})
 	require.Len(t, c.hostnames, 1)
 	st := c.generation().result.For(c.hostnames[0].svc.Kind, "default", "a")
 	var hosts []string
@@ -233,7 +234,7 @@ func TestZoneName(t *testing.T) {
 
 func objectsOf(t *testing.T, doc string) []*object {
 	t.Helper()
-	objs, problems := readObjects(input{Name: "t.yaml", Data: []byte(doc)}, new(Decoder))
+	objs, problems := readObjects(input{Name: "t.yaml", Data: []byte(doc)}, new(manifest.Decoder))
 	require.Empty(t, problems)
 	out := make([]*object, len(objs))
 	for i := range objs {

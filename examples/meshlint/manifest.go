@@ -1,11 +1,9 @@
 package main
 
 import (
-	"fmt"
 	"strings"
-	"time"
 
-	yaml "go.yaml.in/yaml/v3"
+	"github.com/meshcore/meshcore/examples/internal/manifest"
 )
 
 // input is one file to lint: its name (used in findings) and its bytes.
@@ -14,80 +12,20 @@ type input struct {
 	Data []byte
 }
 
-// location is where an object starts: file and 1-based line.
-type location struct {
-	File string
-	Line int
-}
-
 // form is the shape of a manifest.
-type form uint8
+type form = manifest.Form
 
 const (
-	// kubernetesForm: apiVersion, kind, metadata, spec.
-	kubernetesForm form = iota + 1
-	// universalForm: type, name, mesh, labels, then spec (or, for a Mesh, the
-	// spec fields at the top level).
-	universalForm
+	kubernetesForm = manifest.Kubernetes
+	universalForm  = manifest.Universal
 )
 
-// object is one resource read from a manifest, before any kind-specific
-// decoding. Name is metadata.name (Kubernetes form) or name (Universal form);
-// Namespace is set in the Kubernetes form only; Mesh is the Universal `mesh`
-// field (the Kubernetes form has none: see meshOfResource).
+// object is one resource read from a manifest (see manifest.Object), with
+// the rules its disable annotation turns off.
 type object struct {
-	Form        form
-	APIVersion  string
-	Kind        string
-	Name        string
-	Namespace   string
-	Mesh        string
-	Labels      map[string]string
-	Annotations map[string]string
-	Created     time.Time
-	// Type is the Kubernetes Secret `type` (the Universal `type` is Kind).
-	Type string
-	// Spec is the `spec` node; for a Universal Mesh, the whole document,
-	// since its spec fields are at the top level.
-	Spec *yaml.Node
-	// Data is the Secret `data` node: a map of base64 values (Kubernetes) or
-	// one base64 string (Universal).
-	Data       *yaml.Node
-	StringData map[string]string
-	// Root is the object's whole node, to compare duplicates.
-	Root *yaml.Node
-	At   location
-	// problems are the fields of the envelope that did not decode.
-	problems []*FieldError
+	manifest.Object
 	// disabled lists the rules the object's disable annotation names.
 	disabled []string
-}
-
-// manifest is the shape every document is first decoded into. Both forms
-// fit in it: the Kubernetes form fills Kind and Metadata, the Universal form
-// Type, Name, Mesh and Labels. A Kubernetes Secret has both kind and type;
-// kind wins.
-type manifest struct {
-	APIVersion string `json:"apiVersion"`
-	Kind       string `json:"kind"`
-	Metadata   struct {
-		Name              string            `json:"name"`
-		Namespace         string            `json:"namespace"`
-		Labels            map[string]string `json:"labels"`
-		Annotations       map[string]string `json:"annotations"`
-		CreationTimestamp time.Time         `json:"creationTimestamp"`
-	} `json:"metadata"`
-	Type         string            `json:"type"`
-	Name         string            `json:"name"`
-	Mesh         string            `json:"mesh"`
-	Labels       map[string]string `json:"labels"`
-	CreationTime time.Time         `json:"creationTime"`
-	Spec         *yaml.Node        `json:"spec"`
-	Data         *yaml.Node        `json:"data"`
-	StringData   map[string]string `json:"stringData"`
-	// Items holds the objects of a `kind: List`, as `kubectl get -o yaml`
-	// prints them.
-	Items []*yaml.Node `json:"items"`
 }
 
 // disableKey is the annotation (a label in the Universal form, which has no
@@ -95,111 +33,28 @@ type manifest struct {
 // rule ids.
 const disableKey = "meshlint.meshcore.io/disable"
 
-// readObjects reads every document of in. A document that is not YAML is an
-// error of rule "parse" at its line; one that is YAML but not a manifest (no
-// kind or type) is a warning of that rule, and is skipped; the other
-// documents are still read. Objects of unknown kinds are kept (the rules
-// ignore them).
-func readObjects(in input, d *Decoder) ([]object, []finding) {
-	docs, errs := ReadDocuments(in.Data)
-	var objs []object
-	var out []finding
-	for _, e := range errs {
-		out = append(out, finding{Severity: severityError, Rule: ruleParse, Message: "document is not YAML: " + e.Error(), File: in.Name, Line: e.Line})
+// readObjects reads every document of in (manifest.Read): what is not a
+// manifest is a finding of rule "parse", an error or a warning.
+func readObjects(in input, d *manifest.Decoder) ([]object, []finding) {
+	read, problems := manifest.Read(in.Name, in.Data, d)
+	objs := make([]object, len(read))
+	for i, o := range read {
+		objs[i] = object{Object: o}
+		if o.Form == kubernetesForm {
+			objs[i].disabled = splitList(o.Annotations[disableKey])
+		} else {
+			objs[i].disabled = splitList(o.Labels[disableKey])
+		}
 	}
-	for _, doc := range docs {
-		objs, out = appendObjects(objs, out, doc.Root, location{File: in.Name, Line: doc.Line}, d, "", 0)
+	var out []finding
+	for _, p := range problems {
+		sev := severityError
+		if p.Warning {
+			sev = severityWarning
+		}
+		out = append(out, finding{Severity: sev, Rule: ruleParse, Message: p.Message, File: p.File, Line: p.Line})
 	}
 	return objs, out
-}
-
-// maxListDepth bounds nested `kind: List` documents.
-const maxListDepth = 4
-
-// appendObjects decodes one document or List item n into objects.
-func appendObjects(objs []object, out []finding, n *yaml.Node, at location, d *Decoder, path string, depth int) ([]object, []finding) {
-	skip := func(format string, args ...any) []finding {
-		msg := fmt.Sprintf(format, args...)
-		if path != "" {
-			msg = path + ": " + msg
-		}
-		return append(out, finding{Severity: severityWarning, Rule: ruleParse, Message: msg, File: at.File, Line: at.Line})
-	}
-	for n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
-	}
-	if n.Kind != yaml.MappingNode {
-		return objs, skip("not a manifest (the document is %s, not an object with kind or type): skipped", nodeKind(n))
-	}
-	var m manifest
-	problems := d.Decode(n, path, &m, false)
-	for _, p := range problems {
-		if p.Path == join(path, "kind") || p.Path == join(path, "type") || p.Path == join(path, "items") {
-			// The object cannot be told apart: the document is unreadable.
-			return objs, append(out, finding{Severity: severityError, Rule: ruleParse, Message: p.Error(), File: at.File, Line: p.Line})
-		}
-	}
-	switch {
-	case m.Kind == "List" || (m.Kind == "" && m.Type == "" && m.Items != nil):
-		if depth >= maxListDepth {
-			return objs, append(out, finding{Severity: severityError, Rule: ruleParse, Message: fmt.Sprintf("kind List nested more than %d deep", maxListDepth), File: at.File, Line: at.Line})
-		}
-		for i, item := range m.Items {
-			if item == nil || isNull(item) {
-				continue
-			}
-			objs, out = appendObjects(objs, out, item, location{File: at.File, Line: item.Line}, d, fmt.Sprintf("%s[%d]", join(path, "items"), i), depth+1)
-		}
-		return objs, out
-	case m.Kind != "":
-		o := object{
-			Form:        kubernetesForm,
-			APIVersion:  m.APIVersion,
-			Kind:        m.Kind,
-			Name:        m.Metadata.Name,
-			Namespace:   m.Metadata.Namespace,
-			Labels:      m.Metadata.Labels,
-			Annotations: m.Metadata.Annotations,
-			Created:     m.Metadata.CreationTimestamp,
-			Type:        m.Type,
-			Spec:        m.Spec,
-			Data:        m.Data,
-			StringData:  m.StringData,
-			Root:        n,
-			At:          at,
-			problems:    problems,
-		}
-		o.disabled = splitList(o.Annotations[disableKey])
-		return append(objs, o), out
-	case m.Type != "":
-		o := object{
-			Form:     universalForm,
-			Kind:     m.Type,
-			Name:     m.Name,
-			Mesh:     m.Mesh,
-			Labels:   m.Labels,
-			Created:  m.CreationTime,
-			Spec:     m.Spec,
-			Data:     m.Data,
-			Root:     n,
-			At:       at,
-			problems: problems,
-		}
-		if o.Kind == kindMesh {
-			o.Spec = n // a Universal Mesh has its spec fields at the top level
-		}
-		o.disabled = splitList(o.Labels[disableKey])
-		return append(objs, o), out
-	}
-	return objs, skip("not a manifest (no kind, as in the Kubernetes form, or type, as in the Universal form): skipped")
-}
-
-// join joins field path elements with a dot.
-func join(path, field string) string {
-	if path == "" {
-		return field
-	}
-	return path + "." + field
 }
 
 // splitList splits a comma-separated list, dropping blanks.

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshcore/meshcore/examples/internal/manifest"
 	"github.com/meshcore/meshcore/hostname"
 	"github.com/meshcore/meshcore/naming"
 )
@@ -15,7 +16,7 @@ import (
 // clusterOf reads doc and builds the cluster the rules see.
 func clusterOf(t *testing.T, doc string, opts options) (*cluster, []finding) {
 	t.Helper()
-	var d Decoder
+	var d manifest.Decoder
 	objs, problems := readObjects(input{Name: "t.yaml", Data: []byte(doc)}, &d)
 	require.Empty(t, problems)
 	ptrs := make([]*object, len(objs))

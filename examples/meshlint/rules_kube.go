@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/meshcore/meshcore/examples/internal/manifest"
 	"github.com/meshcore/meshcore/hostname"
 )
 
@@ -103,7 +104,7 @@ func identityOf(o *object) identity {
 	if o.Form == kubernetesForm {
 		id.namespace = o.Namespace
 	} else if o.Kind != kindMesh && o.Kind != kindHostnameGenerator {
-		id.mesh = meshOfResource(o)
+		id.mesh = o.ResourceMesh()
 	}
 	return id
 }
@@ -132,14 +133,14 @@ func checkDuplicates(c *cluster, r *reporter) {
 		places := make([]string, len(defs))
 		files := map[string]bool{}
 		identical := true
-		first, _ := NodeJSON(defs[0].Root)
+		first, _ := manifest.NodeJSON(defs[0].Root)
 		for i, o := range defs {
 			places[i] = fmt.Sprintf("line %d", o.At.Line)
 			if o.At.File != defs[1].At.File {
 				places[i] = fmt.Sprintf("%s:%d", o.At.File, o.At.Line)
 			}
 			files[o.At.File] = true
-			if js, err := NodeJSON(o.Root); i > 0 && (err != nil || string(js) != string(first)) {
+			if js, err := manifest.NodeJSON(o.Root); i > 0 && (err != nil || string(js) != string(first)) {
 				identical = false
 			}
 		}

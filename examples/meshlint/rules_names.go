@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/meshcore/meshcore/examples/internal/manifest"
 	"github.com/meshcore/meshcore/hostname"
 	"github.com/meshcore/meshcore/naming"
 	"github.com/meshcore/meshcore/proxyid"
@@ -126,7 +127,7 @@ func checkNaming(c *cluster, r *reporter) {
 		name, fromLabel := displayName(o)
 		entries = append(entries, entry{o, naming.Kind(o.Kind), name, fromLabel})
 	}
-	zone := &object{Kind: string(naming.KindZone), Name: c.opts.Zone}
+	zone := &object{Object: manifest.Object{Kind: string(naming.KindZone), Name: c.opts.Zone}}
 	entries = append(entries, entry{obj: zone, kind: naming.KindZone, name: zone.Name})
 
 	// Audit sees every distinct name, compliant ones included, so that no

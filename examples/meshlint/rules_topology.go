@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/meshcore/meshcore/examples/internal/manifest"
 	"github.com/meshcore/meshcore/topology"
 )
 
@@ -239,12 +240,12 @@ func (c *cluster) secretHint(me *topology.MaterialError) string {
 	var hints []string
 	for _, o := range c.secretObjs[me.Secret] {
 		switch {
-		case o.Form == kubernetesForm && o.Type != kumaSecretType:
-			hints = append(hints, fmt.Sprintf("Secret %s/%s has type %q, and only type %q is read", o.Namespace, o.Name, cmp.Or(o.Type, "Opaque"), kumaSecretType))
-		case o.Form == kubernetesForm && !c.secretVisible(o):
+		case o.Form == kubernetesForm && o.Type != manifest.KumaSecretType:
+			hints = append(hints, fmt.Sprintf("Secret %s/%s has type %q, and only type %q is read", o.Namespace, o.Name, cmp.Or(o.Type, "Opaque"), manifest.KumaSecretType))
+		case o.Form == kubernetesForm && !o.SecretVisible(c.opts.SystemNamespace):
 			hints = append(hints, fmt.Sprintf("Secret %s/%s is in namespace %q, and the control plane reads mesh secrets from %q only", o.Namespace, o.Name, o.Namespace, c.opts.SystemNamespace))
-		case meshOfResource(o) != me.Mesh:
-			hints = append(hints, fmt.Sprintf("Secret %q is in mesh %q, and a secret is visible in its own mesh only", o.Name, meshOfResource(o)))
+		case o.ResourceMesh() != me.Mesh:
+			hints = append(hints, fmt.Sprintf("Secret %q is in mesh %q, and a secret is visible in its own mesh only", o.Name, o.ResourceMesh()))
 		}
 	}
 	if len(hints) == 0 {

@@ -11,8 +11,8 @@ import (
 // The schemas the specs of control-plane kinds are checked against: Kuma
 // 2.14.3's CRDs (deployments/charts/kuma/crds/kuma.io_*.yaml) and, for the
 // Mesh, its protobuf (api/mesh/v1alpha1/mesh.proto). A schema is the Go type
-// a spec decodes into; Decoder reports the fields it lacks and the values of
-// the wrong kind, and Enum types the values a CRD enum refuses.
+// a spec decodes into; manifest.Decoder reports the fields it lacks and the values of
+// the wrong kind, and manifest.Enum types the values a CRD enum refuses.
 //
 // HostnameGenerator and MeshExternalService decode into the library's own
 // types (hostname.Generator, topology.Spec), so a field those types gain is
@@ -89,13 +89,13 @@ type meshServiceIdentity struct {
 // meshServiceIdentityType is the CRD enum of spec.identities[].type.
 type meshServiceIdentityType string
 
-// Values implements Enum.
+// Values implements manifest.Enum.
 func (meshServiceIdentityType) Values() []string { return []string{"ServiceTag", "SpiffeID"} }
 
 // meshServiceState is the CRD enum of spec.state.
 type meshServiceState string
 
-// Values implements Enum.
+// Values implements manifest.Enum.
 func (meshServiceState) Values() []string { return []string{"Available", "Unavailable"} }
 
 // intOrString is a Kubernetes int-or-string value (a port number or name).
@@ -179,7 +179,7 @@ const (
 	modeExclusive         meshServicesMode = "Exclusive"
 )
 
-// Values implements Enum.
+// Values implements manifest.Enum.
 func (meshServicesMode) Values() []string {
 	return []string{string(modeDisabled), string(modeEverywhere), string(modeReachableBackends), string(modeExclusive)}
 }

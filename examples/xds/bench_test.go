@@ -9,14 +9,11 @@ import (
 	"encoding/pem"
 	"fmt"
 	"math/big"
-	"runtime"
 	"testing"
 	"time"
 
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	"github.com/envoyproxy/go-control-plane/pkg/cache/types"
-	cachev3 "github.com/envoyproxy/go-control-plane/pkg/cache/v3"
-	streamv3 "github.com/envoyproxy/go-control-plane/pkg/server/stream/v3"
 	"github.com/meshcore/meshcore/proxyid"
 	"github.com/meshcore/meshcore/topology"
 	"github.com/stretchr/testify/require"
@@ -31,10 +28,11 @@ const (
 	benchEnvoyProxies = 100 // of benchProxies; the rest are proxyless gRPC clients
 )
 
-// benchConfig is a realistic mix: every other service originates TLS with a
-// CA shared by its mesh, and services have 1–4 IP endpoints. variant shifts
-// every endpoint port, so that each mesh's load assignments change.
-func benchConfig(tb testing.TB, caPEM string, variant uint32) *Config {
+// benchConfig is a realistic mix of perMesh services in each of benchMeshes
+// meshes: every other service originates TLS with a CA shared by its mesh,
+// and services have 1–4 IP endpoints. variant shifts every endpoint port, so
+// that each mesh's load assignments change.
+func benchConfig(tb testing.TB, caPEM string, variant uint32, perMesh int) *Config {
 	tb.Helper()
 	cfg := &Config{Secrets: map[string]map[string]string{}}
 	for m := range benchMeshes {
@@ -44,22 +42,22 @@ func benchConfig(tb testing.TB, caPEM string, variant uint32) *Config {
 		}
 		cfg.Meshes = append(cfg.Meshes, mesh)
 		cfg.Secrets[mesh] = map[string]string{"ca": caPEM}
-		for i := range benchMESPerMesh {
+		for i := range perMesh {
 			s := Service{MeshExternalService: topology.MeshExternalService{
 				Mesh: mesh,
-				Name: fmt.Sprintf("svc-%03d", i),
+				Name: fmt.Sprintf("svc-%04d", i),
 				Spec: topology.Spec{Match: topology.Match{Port: 8080, Protocol: topology.ProtocolGRPC}},
 			}}
 			for e := range 1 + i%4 {
 				s.Spec.Endpoints = append(s.Spec.Endpoints, topology.ExternalEndpoint{
-					Address: fmt.Sprintf("10.%d.%d.%d", m, i, e+1),
+					Address: fmt.Sprintf("10.%d.%d.%d", m, i/64, (i%64)*4+e),
 					Port:    9000 + uint32(e) + variant,
 				})
 			}
 			if i%2 == 1 {
 				s.Spec.TLS = &topology.TLS{Enabled: true, Verification: &topology.Verification{
 					Mode:       topology.ModeSkipSAN,
-					ServerName: fmt.Sprintf("svc-%03d.example.com", i),
+					ServerName: fmt.Sprintf("svc-%04d.example.com", i),
 					CaCert:     &topology.DataSource{Secret: "ca"},
 				}}
 			}
@@ -87,15 +85,6 @@ func testCA(tb testing.TB) string {
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }
 
-// benchWatch is one open watch of a connected proxy, as the xDS server holds
-// it between a request and the response.
-type benchWatch struct {
-	req    *cachev3.Request
-	sub    streamv3.Subscription
-	ch     chan cachev3.Response
-	cancel func()
-}
-
 // connect registers n proxies (spread over the meshes, every tenth an Envoy)
 // and opens their watches: a proxyless client watches the listener, route,
 // cluster and load assignment of one host; an Envoy watches all clusters and
@@ -118,65 +107,32 @@ func connect(tb testing.TB, s *Server, n int) []*benchWatch {
 			snap, err := s.cache.GetSnapshot(s.hash.ID(node))
 			require.NoError(tb, err)
 			watches = append(watches,
-				newWatch(node, typeURL(types.Cluster), nil),
-				newWatch(node, typeURL(types.Endpoint), sortedKeys(snap.GetResources(typeURL(types.Endpoint)))))
+				newBenchWatch(node, false, types.Cluster, nil),
+				newBenchWatch(node, false, types.Endpoint, sortedKeys(snap.GetResources(typeURL(types.Endpoint)))))
 			continue
 		}
 		h := mesh.Hosts[i%len(mesh.Hosts)]
 		watches = append(watches,
-			newWatch(node, typeURL(types.Listener), []string{h.Hostname}),
-			newWatch(node, typeURL(types.Route), []string{h.Hostname}),
-			newWatch(node, typeURL(types.Cluster), []string{h.Cluster}),
-			newWatch(node, typeURL(types.Endpoint), []string{h.Cluster}))
+			newBenchWatch(node, false, types.Listener, []string{h.Hostname}),
+			newBenchWatch(node, false, types.Route, []string{h.Hostname}),
+			newBenchWatch(node, false, types.Cluster, []string{h.Cluster}),
+			newBenchWatch(node, false, types.Endpoint, []string{h.Cluster}))
 	}
 	for _, w := range watches {
-		rearm(tb, s, w)
+		w.rearm(tb, s)
 		// The first response is the initial state: take it and watch again.
-		take(tb, w)
-		rearm(tb, s, w)
-		select {
-		case <-w.ch:
+		w.take(tb)
+		w.rearm(tb, s)
+		if w.pending() {
 			tb.Fatalf("watch %s %v answered again at its own version", w.req.TypeUrl, w.req.ResourceNames)
-		default:
 		}
 	}
 	return watches
 }
 
-func newWatch(node *corev3.Node, typeURL string, names []string) *benchWatch {
-	return &benchWatch{
-		req: &cachev3.Request{Node: node, TypeUrl: typeURL, ResourceNames: names},
-		sub: streamv3.NewSotwSubscription(names, true),
-	}
-}
-
-// rearm opens w again, as the server does after each response: at the
-// version and with the resources the proxy has.
-func rearm(tb testing.TB, s *Server, w *benchWatch) {
-	tb.Helper()
-	if w.cancel != nil {
-		w.cancel()
-	}
-	w.ch = make(chan cachev3.Response, 1)
-	cancel, err := s.cache.CreateWatch(w.req, w.sub, w.ch)
-	require.NoError(tb, err)
-	w.cancel = cancel
-}
-
-// take receives w's response, marshals it as the server would to send it,
-// and records what the proxy now has.
-func take(tb testing.TB, w *benchWatch) {
-	resp := <-w.ch
-	if _, err := resp.GetDiscoveryResponse(); err != nil {
-		tb.Fatal(err)
-	}
-	w.req.VersionInfo = resp.GetResponseVersion()
-	w.sub.SetReturnedResources(resp.GetReturnedResources())
-}
-
 // BenchmarkBuild is the build of every mesh's snapshot, alone.
 func BenchmarkBuild(b *testing.B) {
-	cfg := benchConfig(b, testCA(b), 0)
+	cfg := benchConfig(b, testCA(b), 0, benchMESPerMesh)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, _, err := build(b.Context(), cfg); err != nil {
@@ -196,46 +152,18 @@ func BenchmarkBuild(b *testing.B) {
 // state go-control-plane's server keeps per stream (B-held/proxy).
 func BenchmarkReload(b *testing.B) {
 	ca := testCA(b)
-	cfgs := [2]*Config{benchConfig(b, ca, 0), benchConfig(b, ca, 1)}
+	cfgs := [2]*Config{benchConfig(b, ca, 0, benchMESPerMesh), benchConfig(b, ca, 1, benchMESPerMesh)}
 
-	heap := func() float64 {
-		runtime.GC()
-		var m runtime.MemStats
-		runtime.ReadMemStats(&m)
-		return float64(m.HeapAlloc)
-	}
-	h0 := heap()
+	h0 := heapInUse()
 	s, err := New(b.Context(), cfgs[0], Options{})
 	require.NoError(b, err)
 	defer s.Stop()
-	h1 := heap()
+	h1 := heapInUse()
 	watches := connect(b, s, benchProxies)
-	h2 := heap()
+	h2 := heapInUse()
 
 	b.ReportAllocs()
-	i, fired := 0, 0
-	for b.Loop() {
-		i++
-		if _, err := s.Reload(b.Context(), cfgs[i%2]); err != nil {
-			b.Fatal(err)
-		}
-		n := 0
-		for _, w := range watches {
-			if len(w.ch) > 0 {
-				take(b, w)
-				n++
-			}
-		}
-		if n < benchProxies {
-			b.Fatalf("%d watches fired, want one per proxy at least", n)
-		}
-		fired += n
-		b.StopTimer()
-		for _, w := range watches {
-			rearm(b, s, w)
-		}
-		b.StartTimer()
-	}
+	fired, _ := reloadLoop(b, s, cfgs, watches, benchProxies)
 	b.ReportMetric(float64(fired)/float64(b.N), "pushes/op")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/benchProxies, "ns/proxy")
 	b.ReportMetric((h2-h0)/(1<<20), "MiB-held")

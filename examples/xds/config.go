@@ -6,15 +6,12 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"time"
 
+	"github.com/meshcore/meshcore/hostname"
 	"github.com/meshcore/meshcore/topology"
 	"sigs.k8s.io/yaml"
 )
-
-// HostnameSuffix completes the default hostname of a MeshExternalService:
-// DisplayName + HostnameSuffix, the hostname the shared default
-// HostnameGenerator (`{{ .DisplayName }}.extsvc.mesh.local`) gives it.
-const HostnameSuffix = ".extsvc.mesh.local"
 
 // Config is the configuration file, YAML (or JSON) decoded strictly: an unknown
 // field is an error, so a typo does not silently drop a setting.
@@ -25,7 +22,7 @@ const HostnameSuffix = ".extsvc.mesh.local"
 //	- type: MeshExternalService # optional
 //	  mesh: aa.a
 //	  name: api
-//	  hostname: api.example     # optional, default {displayName}.extsvc.mesh.local
+//	  hostname: api.example     # optional, default from the HostnameGenerators: {displayName}.extsvc.mesh.local
 //	  spec: {match: {port: 8080, protocol: grpc}, endpoints: [{address: 10.0.0.1, port: 8080}]}
 //	secrets:                    # mesh → secret name → PEM, for spec.tls.*.secret
 //	  aa.a:
@@ -50,16 +47,14 @@ type Service struct {
 	// Type is "MeshExternalService" or empty.
 	Type string `json:"type,omitempty"`
 	topology.MeshExternalService
-	// Hostname overrides the default hostname, DisplayName + [HostnameSuffix].
+	// Hostname, when set, is the one hostname proxyless clients dial the
+	// service by; otherwise the HostnameGenerators name it (by default
+	// {displayName}.extsvc.mesh.local).
 	Hostname string `json:"hostname,omitempty"`
-}
-
-// HostnameOrDefault is s.Hostname, else the default hostname.
-func (s *Service) HostnameOrDefault() string {
-	if s.Hostname != "" {
-		return s.Hostname
-	}
-	return s.DisplayName() + HostnameSuffix
+	// Created is the creation time: older services claim hostnames first.
+	Created time.Time `json:"-"`
+	// host is the service as hostname generation sees it.
+	host hostname.Service
 }
 
 // ErrConfig marks a configuration that is rejected as a whole: it does not

@@ -73,18 +73,35 @@ secrets: {aa.a: {c: PEM}}`))
 	s := cfg.MeshExternalServices[0]
 	assert.Equal(t, "MeshExternalService", s.Type)
 	assert.Equal(t, "aa.a", s.Mesh)
-	assert.Equal(t, "api.example", s.HostnameOrDefault())
+	assert.Equal(t, "api.example", s.Hostname)
 	assert.Equal(t, uint32(443), s.Spec.Match.Port)
 	assert.Equal(t, "grpc", s.Spec.Match.Protocol)
 	assert.Equal(t, "api.example.com", s.Spec.Endpoints[0].Address)
 	assert.Equal(t, "c", s.Spec.TLS.Verification.ClientCert.Secret)
 	assert.Equal(t, "k", s.Spec.TLS.Verification.ClientKey.InlineString)
 	assert.Equal(t, []byte("PEM"), cfg.secrets()["aa.a"]["c"])
+}
 
-	s.Hostname = ""
-	assert.Equal(t, "api.extsvc.mesh.local", s.HostnameOrDefault())
-	s.Labels = map[string]string{"kuma.io/display-name": "shown"}
-	assert.Equal(t, "shown.extsvc.mesh.local", s.HostnameOrDefault())
+// Without a hostname, the zone's default HostnameGenerator names a service
+// {displayName}.extsvc.mesh.local: hostname generation decides, not the
+// server.
+func TestConfigHostnamesFromGenerators(t *testing.T) {
+	cfg, err := ParseConfig([]byte(`
+meshes: [aa.a]
+meshExternalServices:
+- {mesh: aa.a, name: api, spec: {match: {port: 80}, endpoints: [{address: 10.0.0.1, port: 80}]}}
+- {mesh: aa.a, name: web, labels: {kuma.io/display-name: shown}, spec: {match: {port: 81}, endpoints: [{address: 10.0.0.2, port: 81}]}}
+- {mesh: aa.a, name: db, hostname: db.example, spec: {match: {port: 82}, endpoints: [{address: 10.0.0.3, port: 82}]}}
+`))
+	require.NoError(t, err)
+	_, report, err := build(t.Context(), cfg)
+	require.NoError(t, err)
+	m, _ := report.Mesh("aa.a")
+	assert.Equal(t, []Host{
+		{Hostname: "api.extsvc.mesh.local", Service: "api", Cluster: "aa.a_api___extsvc_80"},
+		{Hostname: "db.example", Service: "db", Cluster: "aa.a_db___extsvc_82"},
+		{Hostname: "shown.extsvc.mesh.local", Service: "web", Cluster: "aa.a_shown___extsvc_81"},
+	}, m.Hosts)
 }
 
 func TestLoadConfig(t *testing.T) {

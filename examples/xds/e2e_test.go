@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	discoveryv3 "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
 	resourcev3 "github.com/envoyproxy/go-control-plane/pkg/resource/v3"
 	"github.com/meshcore/meshcore/proxyid"
 	"github.com/meshcore/meshcore/topology"
@@ -100,11 +101,14 @@ func TestE2E(t *testing.T) {
 	assert.Equal(t, "a", mustWhoami(t, auditAAa), "audit, in the mesh of the broken service")
 	assert.Equal(t, []string{"aa%2Ea.web-1.ns", "aa.web-2.ns"}, srv.Proxies())
 
-	// Control: under the legacy ID, mesh + "." + name, proxy web-1.ns of mesh
-	// aa.a is "aa.a.web-1.ns", which reads as proxy a.web-1.ns of mesh aa; it
-	// gets mesh aa's snapshot and reaches mesh aa's backend.
-	legacy := bootstrapID(t, addr, "aa.a.web-1.ns")
-	assert.Equal(t, "a", mustWhoami(t, dialXDS(t, legacy, "api.extsvc.mesh.local")), "legacy ID")
+	// Under the legacy ID, mesh + "." + name, proxy web-1.ns of mesh aa.a is
+	// "aa.a.web-1.ns", which also reads as proxy a.web-1.ns of mesh aa. Both
+	// meshes are configured: the stream is refused, with both readings.
+	legacy := sotwStream(t, dialADS(t, addr))
+	require.NoError(t, legacy.Send(&discoveryv3.DiscoveryRequest{Node: node("aa.a.web-1.ns"), TypeUrl: resourcev3.ClusterType}))
+	_, err := legacy.Recv()
+	assert.Equal(t, codes.InvalidArgument, status.Code(err), "%v", err)
+	assert.Contains(t, status.Convert(err).Message(), `mesh "aa" name "a.web-1.ns", mesh "aa.a" name "web-1.ns"`)
 
 	// The broken service has no listener in the
 	// snapshot of web-1.ns, so its hostname never resolves (grpc-go says so
@@ -251,8 +255,14 @@ func startBackend(t *testing.T, name string) string {
 // startServer starts the xDS server in-process on 127.0.0.1.
 func startServer(t *testing.T, logs *syncBuffer, cfg *Config) (*Server, string) {
 	t.Helper()
-	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv, err := New(t.Context(), cfg, Options{Logger: logger})
+	return startServerOpts(t, logs, cfg, Options{})
+}
+
+// startServerOpts is startServer with opts; opts.Logger is set to write to logs.
+func startServerOpts(t *testing.T, logs *syncBuffer, cfg *Config, opts Options) (*Server, string) {
+	t.Helper()
+	opts.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv, err := New(t.Context(), cfg, opts)
 	require.NoError(t, err)
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

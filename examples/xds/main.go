@@ -1,24 +1,57 @@
 // Command xds is a small aggregated discovery (ADS) server built from meshcore
 // and go-control-plane. It serves every proxy the snapshot of its own mesh.
 //
+//	go run ./examples/xds -addr 127.0.0.1:18000 -admin 127.0.0.1:18001 -manifests examples/xds/testdata/manifests
 //	go run ./examples/xds -addr 127.0.0.1:18000 -config examples/xds/testdata/config.yaml
 //
-// The configuration file (see [Config]) lists meshes, MeshExternalServices and
-// secrets. Per mesh, topology builds the egress endpoint map and the Envoy
-// clusters with their load assignments (EDS over ADS); for proxyless gRPC
-// clients every service also gets an API listener and a route configuration
-// named after its hostname, so `grpc.NewClient("xds:///api.extsvc.mesh.local")`
-// reaches it. The hostname is the service's `hostname` field, else
-// `{displayName}.extsvc.mesh.local`, what the default HostnameGenerator gives.
+// The inputs are a directory of Kubernetes or Universal manifests, watched
+// (see [ReadManifests]: Mesh, MeshExternalService, HostnameGenerator,
+// MeshService, Secret), or one configuration file (see [Config]). Per mesh,
+// topology builds the egress endpoint map and the Envoy clusters with their
+// load assignments (EDS over ADS); for proxyless gRPC clients every hostname
+// of a service also gets an API listener and a route configuration named
+// after it, so `grpc.NewClient("xds:///api.extsvc.mesh.local")` reaches it.
+// Hostnames come from hostname generation: the zone's default generators
+// (`{{ .DisplayName }}.extsvc.mesh.local`) and the manifests' own; a -config
+// service may set one instead. A change of the inputs is applied as the
+// objects that changed (see world): only the meshes it touches are built
+// again and pushed.
 //
-// The proxy's mesh comes from its node ID, parsed with proxyid, so a proxy of
-// mesh "aa.a" gets mesh "aa.a" and never mesh "aa". A service that does not
+// The proxy's mesh comes from its node ID, resolved once per stream with
+// proxyid against the configured meshes, so a proxy of mesh "aa.a" gets mesh
+// "aa.a" and never mesh "aa": a legacy ID "aa.a.web-1.ns" is served mesh
+// "aa.a" when that is its only configured reading, and refused
+// (InvalidArgument) when mesh "aa" is configured too. A service that does not
 // build (a missing secret, a bad endpoint) is logged with its error and left
 // out; every other service is served.
 //
+// Delta xDS (DeltaAggregatedResources) is served next to state-of-the-world
+// ADS, by go-control-plane's own server, from one SnapshotCache. Versions are
+// content hashes, so replicas built from the same inputs agree and a proxy
+// that switches replicas is sent nothing it has:
+//
+//   - a type's state-of-the-world version is a SHA-256 of its resources'
+//     deterministic encodings, in order;
+//   - a resource's delta version is go-control-plane's own: the SHA-256 of
+//     its deterministic encoding (Snapshot.ConstructVersionMap, called once
+//     per build). A change pushes exactly the resources whose bytes changed.
+//
+// SnapshotCache rather than the alternatives: LinearCache versions its
+// state-of-the-world responses with a per-instance counter (two replicas
+// disagree, and a proxy that switches is sent everything again) and holds one
+// type for every node alike; MuxCache dispatches through a map it does not
+// lock. A custom ResourceSnapshot would only recompute the same hashes.
+//
+// A proxy that rejects a response (NACK) is logged once per type and version
+// and is not sent that version again: for state of the world the server
+// tells the cache the rejected version is the proxy's, so the cache waits for
+// a change; for delta the cache already holds the rejected resources'
+// versions. -admin ADDR serves GET /status (see [Status]).
+//
 // Signals: SIGHUP re-reads the file and pushes new snapshots (so does a change
 // of the file with -poll); a file that does not load is logged and the running
-// configuration kept. SIGINT and SIGTERM stop the server cleanly (exit 0).
+// configuration kept, and so is one without meshes or without a mesh that has
+// connected proxies, unless -allow-mesh-removal is given. SIGINT and SIGTERM stop the server cleanly (exit 0).
 // Bad flags or a configuration that does not load at start: one line on
 // stderr, exit 2.
 package main
@@ -31,6 +64,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -50,19 +84,24 @@ const (
 	exitUsage = 2 // bad flags or a configuration that does not load
 )
 
-// run is the whole command: flags, config, server, signals. It returns the
-// exit code. listening, when set, is told the bound address (for tests).
-func run(args []string, stderr io.Writer, sigs <-chan os.Signal, listening func(net.Addr)) int {
+// run is the whole command: flags, inputs, server, signals. It returns the
+// exit code. listening, when set, is told the bound addresses (for tests):
+// ADS's, and the admin server's or nil.
+func run(args []string, stderr io.Writer, sigs <-chan os.Signal, listening func(ads, admin net.Addr)) int {
 	fs := flag.NewFlagSet("xds", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	addr := fs.String("addr", "127.0.0.1:18000", "`address` to serve ADS on")
+	adminAddr := fs.String("admin", "", "`address` to serve GET /status on (empty: none)")
 	configPath := fs.String("config", "", "configuration `file` (YAML)")
+	manifests := fs.String("manifests", "", "`directory` of Kubernetes or Universal manifests, watched")
+	zone := fs.String("zone", "", "local `zone`, with -manifests")
 	poll := fs.Duration("poll", 0, "reload when the config file changes, checked at this `interval` (0: on SIGHUP only)")
+	allowRemoval := fs.Bool("allow-mesh-removal", false, "let a reload remove meshes with connected proxies, or every mesh")
 	level := fs.String("log-level", "info", "log `level`: debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(stderr)
-			fmt.Fprintln(stderr, "usage: xds -config FILE [-addr HOST:PORT] [-poll DURATION] [-log-level LEVEL]")
+			fmt.Fprintln(stderr, "usage: xds (-config FILE [-poll DURATION] | -manifests DIR [-zone ZONE]) [-addr HOST:PORT] [-admin HOST:PORT] [-allow-mesh-removal] [-log-level LEVEL]")
 			fs.PrintDefaults()
 			return exitOK
 		}
@@ -74,8 +113,11 @@ func run(args []string, stderr io.Writer, sigs <-chan os.Signal, listening func(
 	case fs.NArg() > 0:
 		fmt.Fprintf(stderr, "xds: unexpected argument %q (see -h)\n", fs.Arg(0))
 		return exitUsage
-	case *configPath == "":
-		fmt.Fprintln(stderr, "xds: -config is required (see -h)")
+	case *configPath == "" && *manifests == "":
+		fmt.Fprintln(stderr, "xds: -config or -manifests is required (see -h)")
+		return exitUsage
+	case *configPath != "" && *manifests != "":
+		fmt.Fprintln(stderr, "xds: -config and -manifests exclude each other (see -h)")
 		return exitUsage
 	case *poll < 0:
 		fmt.Fprintf(stderr, "xds: -poll %v is negative\n", *poll)
@@ -86,17 +128,45 @@ func run(args []string, stderr io.Writer, sigs <-chan os.Signal, listening func(
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
 
-	// Polling starts before the first read, so a change made while the
+	// Watching starts before the first read, so a change made while the
 	// server starts is seen.
-	w := newFileWatch(*configPath, *poll)
+	var (
+		w    watch
+		load func() (Inputs, error)
+	)
+	if *manifests != "" {
+		dw, err := newDirWatch(*manifests)
+		if err != nil {
+			fmt.Fprintf(stderr, "xds: -manifests: %v\n", err)
+			return exitUsage
+		}
+		w = dw
+		md := newManifestDir(*manifests, *zone)
+		load = func() (Inputs, error) {
+			in, warnings, err := md.read()
+			for _, msg := range warnings {
+				logger.Warn("manifest skipped", "where", msg)
+			}
+			return in, err
+		}
+	} else {
+		w = newFileWatch(*configPath, *poll)
+		load = func() (Inputs, error) {
+			cfg, err := LoadConfig(*configPath)
+			if err != nil {
+				return Inputs{}, err
+			}
+			return cfg.Inputs(), nil
+		}
+	}
 	defer w.stop()
-	cfg, err := LoadConfig(*configPath)
+	in, err := load()
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
 	}
 	ctx := context.Background()
-	srv, err := New(ctx, cfg, Options{Logger: logger})
+	srv, err := NewInputs(ctx, in, Options{Logger: logger, AllowMeshRemoval: *allowRemoval})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitUsage
@@ -107,16 +177,43 @@ func run(args []string, stderr io.Writer, sigs <-chan os.Signal, listening func(
 		fmt.Fprintf(stderr, "xds: %v\n", err)
 		return exitError
 	}
+	var adminLis net.Listener
+	if *adminAddr != "" {
+		if adminLis, err = net.Listen("tcp", *adminAddr); err != nil {
+			lis.Close()
+			fmt.Fprintf(stderr, "xds: -admin: %v\n", err)
+			return exitError
+		}
+	}
 	if listening != nil {
-		listening(lis.Addr())
+		var a net.Addr
+		if adminLis != nil {
+			a = adminLis.Addr()
+		}
+		listening(lis.Addr(), a)
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(lis) }()
+	if adminLis != nil {
+		admin := &http.Server{Handler: srv.AdminHandler(), ReadHeaderTimeout: 10 * time.Second}
+		adminDone := make(chan struct{})
+		go func() {
+			defer close(adminDone)
+			if err := admin.Serve(adminLis); !errors.Is(err, http.ErrServerClosed) {
+				logger.Error("admin server", "err", err)
+			}
+		}()
+		logger.Info("serving status", "addr", adminLis.Addr().String())
+		defer func() {
+			admin.Close()
+			<-adminDone
+		}()
+	}
 
 	reload := func(why string) {
-		cfg, err := LoadConfig(*configPath)
+		in, err := load()
 		if err == nil {
-			_, err = srv.Reload(ctx, cfg)
+			_, err = srv.ReloadInputs(ctx, in)
 		}
 		if err != nil {
 			logger.Error("reload failed; serving the previous config", "why", why, "err", err)
@@ -139,12 +236,22 @@ func run(args []string, stderr io.Writer, sigs <-chan os.Signal, listening func(
 			}
 			return exitOK
 		case <-w.changed():
-			reload("config file changed")
+			reload(w.why())
+		case err := <-w.failed():
+			logger.Error("watch", "err", err)
 		case err := <-served:
 			logger.Error("serve", "err", err)
 			return exitError
 		}
 	}
+}
+
+// watch tells the main loop that its inputs changed.
+type watch interface {
+	changed() <-chan struct{}
+	failed() <-chan error
+	why() string
+	stop()
 }
 
 // fileWatch polls a file's modification time and size.
@@ -192,6 +299,10 @@ func (w *fileWatch) loop() {
 
 // changed receives when the file changed; nil (never) when polling is off.
 func (w *fileWatch) changed() <-chan struct{} { return w.ch }
+
+func (w *fileWatch) failed() <-chan error { return nil }
+
+func (w *fileWatch) why() string { return "config file changed" }
 
 func (w *fileWatch) stop() {
 	if w.ticker != nil {

@@ -26,7 +26,8 @@ func TestRunUsageErrors(t *testing.T) {
 		want string
 	}{
 		{"unknown flag", []string{"-bogus"}, "xds: flag provided but not defined: -bogus (see -h)"},
-		{"no config", []string{"-addr", "127.0.0.1:0"}, "xds: -config is required (see -h)"},
+		{"no config", []string{"-addr", "127.0.0.1:0"}, "xds: -config or -manifests is required (see -h)"},
+		{"both inputs", []string{"-config", sample, "-manifests", dir}, "xds: -config and -manifests exclude each other (see -h)"},
 		{"argument", []string{"-config", sample, "extra"}, `xds: unexpected argument "extra" (see -h)`},
 		{"bad duration", []string{"-config", sample, "-poll", "soon"}, `xds: invalid value "soon" for flag -poll: parse error (see -h)`},
 		{"negative poll", []string{"-config", sample, "-poll", "-1s"}, "xds: -poll -1s is negative"},
@@ -36,7 +37,7 @@ func TestRunUsageErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var stderr bytes.Buffer
-			code := run(tc.args, &stderr, nil, func(net.Addr) { t.Error("listened") })
+			code := run(tc.args, &stderr, nil, func(net.Addr, net.Addr) { t.Error("listened") })
 			assert.Equal(t, exitUsage, code)
 			assert.Equal(t, tc.want+"\n", stderr.String())
 		})
@@ -46,7 +47,8 @@ func TestRunUsageErrors(t *testing.T) {
 func TestRunHelp(t *testing.T) {
 	var stderr bytes.Buffer
 	assert.Equal(t, exitOK, run([]string{"-h"}, &stderr, nil, nil))
-	assert.Contains(t, stderr.String(), "usage: xds -config FILE")
+	assert.Contains(t, stderr.String(), "usage: xds (-config FILE")
+	assert.Contains(t, stderr.String(), "-manifests directory")
 	assert.Contains(t, stderr.String(), "-poll interval")
 }
 
@@ -64,19 +66,32 @@ func TestRunListenError(t *testing.T) {
 // signals. It returns the command's log and its exit code (when it returns).
 func startRun(t *testing.T, sigs chan os.Signal, args ...string) (*syncBuffer, <-chan int) {
 	t.Helper()
+	logs, code, _, _ := startRunAdmin(t, sigs, args...)
+	return logs, code
+}
+
+// startRunAdmin is startRun that also returns the ADS address and the admin
+// server's, or nil without -admin.
+func startRunAdmin(t *testing.T, sigs chan os.Signal, args ...string) (*syncBuffer, <-chan int, net.Addr, net.Addr) {
+	t.Helper()
+	var ads, admin net.Addr
 	logs := &syncBuffer{}
 	addr := make(chan net.Addr, 1)
 	code := make(chan int, 1)
 	go func() {
-		code <- run(append([]string{"-addr", "127.0.0.1:0"}, args...), logs, sigs, func(a net.Addr) { addr <- a })
+		code <- run(append([]string{"-addr", "127.0.0.1:0"}, args...), logs, sigs, func(a, adm net.Addr) {
+			admin = adm
+			addr <- a
+		})
 	}()
 	select {
 	case a := <-addr:
+		ads = a
 		assert.Equal(t, "127.0.0.1", a.(*net.TCPAddr).IP.String())
 	case c := <-code:
 		t.Fatalf("run returned %d before listening:\n%s", c, logs.String())
 	}
-	return logs, code
+	return logs, code, ads, admin
 }
 
 func waitLog(t *testing.T, logs *syncBuffer, substr string) {

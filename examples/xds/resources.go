@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -22,6 +21,7 @@ import (
 	"github.com/envoyproxy/go-control-plane/pkg/cache/types"
 	cachev3 "github.com/envoyproxy/go-control-plane/pkg/cache/v3"
 	"github.com/envoyproxy/go-control-plane/pkg/wellknown"
+	"github.com/meshcore/meshcore/hostname"
 	"github.com/meshcore/meshcore/naming"
 	"github.com/meshcore/meshcore/topology"
 	"google.golang.org/protobuf/proto"
@@ -77,6 +77,21 @@ type MeshReport struct {
 	EnvoyOnly []Skipped
 	// Errors are the faults of this mesh's services.
 	Errors topology.Errors
+	// Conflicts are the hostnames claimed by more than one service, sorted
+	// by hostname.
+	Conflicts []Conflict
+}
+
+// Conflict is a hostname claimed by more than one service of a mesh.
+type Conflict struct {
+	Hostname string  `json:"hostname"`
+	Claims   []Claim `json:"claims"` // sorted by kind, then name
+}
+
+// Claim is one service claiming a contested hostname.
+type Claim struct {
+	Kind string `json:"kind"`
+	Name string `json:"name"`
 }
 
 // Host is a hostname routed to a cluster.
@@ -113,62 +128,22 @@ type meshBuild struct {
 	envoy *cachev3.Snapshot
 }
 
-// build builds every configured mesh. Its error is a failure of the build as
-// a whole; faults of single services are in the report.
+// build builds every configured mesh from scratch. Its error is a failure of
+// the build as a whole; faults of single services are in the report.
 func build(ctx context.Context, cfg *Config) (map[string]*meshBuild, Report, error) {
-	var report Report
-	byMesh := make(map[string][]*Service, len(cfg.Meshes))
-	for _, m := range cfg.Meshes {
-		byMesh[m] = nil
-	}
-	for i := range cfg.MeshExternalServices {
-		svc := &cfg.MeshExternalServices[i]
-		if svc.Type != "" && svc.Type != "MeshExternalService" {
-			report.Errors = append(report.Errors, &topology.ResourceError{
-				Mesh: svc.Mesh, Name: svc.Name, Field: "type",
-				Err: fmt.Errorf("%w: %q", ErrType, svc.Type),
-			})
-			continue
-		}
-		if _, ok := byMesh[svc.Mesh]; !ok {
-			report.Errors = append(report.Errors, &topology.ResourceError{
-				Mesh: svc.Mesh, Name: svc.Name, Field: "mesh",
-				Err: fmt.Errorf("%w: %q", ErrUnknownMesh, svc.Mesh),
-			})
-			continue
-		}
-		byMesh[svc.Mesh] = append(byMesh[svc.Mesh], svc)
-	}
-
-	secrets := cfg.secrets()
-	builds := make(map[string]*meshBuild, len(byMesh))
-	for _, mesh := range sortedKeys(byMesh) {
-		b, err := buildMesh(ctx, mesh, cfg.Zone, byMesh[mesh], secrets)
-		if err != nil {
-			return nil, Report{}, err
-		}
-		builds[mesh] = b
-		report.Meshes = append(report.Meshes, b.report)
-		report.Errors = append(report.Errors, b.report.Errors...)
-	}
-	slices.SortStableFunc(report.Errors, func(a, b *topology.ResourceError) int {
-		return cmp.Or(strings.Compare(a.Mesh, b.Mesh), strings.Compare(a.Name, b.Name))
-	})
-	return builds, report, nil
+	builds, report, _, err := newWorld().apply(ctx, cfg.Inputs())
+	return builds, report, err
 }
 
-// buildMesh builds the resources of one mesh from its services.
-func buildMesh(ctx context.Context, mesh, zone string, svcs []*Service, secrets topology.Secrets) (*meshBuild, error) {
-	in := topology.EgressInput{Mesh: mesh, LocalZone: zone, Services: make([]topology.MeshExternalService, len(svcs)), Secrets: secrets}
-	for i, s := range svcs {
-		in.Services[i] = s.MeshExternalService
-		in.Services[i].Mesh = mesh
-	}
-	m, errs := topology.BuildEgressEndpointMap(ctx, in)
+// buildMesh builds the resources of one mesh from its endpoint map m and
+// errors, its services by name, their generated hostnames by service name,
+// the mesh's hostname conflicts and the hostname errors of its services.
+func buildMesh(mesh string, m topology.EndpointMap, egressErrs topology.Errors, svcs map[string]Service,
+	names map[string][]string, conflicts []Conflict, hostErrs topology.Errors) (*meshBuild, error) {
 	// grpc-go ignores a locality without a weight.
 	res, renderErrs := topology.EgressResources(m, topology.ResourceOptions{EDS: true, LocalityWeight: true})
 	// A destination that does not render is its service's fault.
-	errs = append(errs, renderErrs...)
+	errs := slices.Concat(egressErrs, renderErrs, hostErrs)
 
 	clusters := make(map[string]*clusterv3.Cluster, len(res.Clusters))
 	for _, c := range res.Clusters {
@@ -179,21 +154,28 @@ func buildMesh(ctx context.Context, mesh, zone string, svcs []*Service, secrets 
 		assignments[cla.GetClusterName()] = cla
 	}
 
-	report := MeshReport{Mesh: mesh, Clusters: len(res.Clusters)}
+	report := MeshReport{Mesh: mesh, Clusters: len(res.Clusters), Conflicts: slices.Clone(conflicts)}
 	claims := make(map[string][]Host)
-	for i, s := range svcs {
-		name := in.Services[i].DestinationName()
+	for _, svcName := range sortedKeys(svcs) {
+		s := svcs[svcName]
+		name := s.DestinationName()
 		c, ok := clusters[name]
 		if !ok {
 			continue // not built: reported by topology, or of another zone
 		}
-		host := s.HostnameOrDefault()
-		if !naming.IsDNS1123Subdomain(host) {
-			errs = append(errs, &topology.ResourceError{
-				Mesh: mesh, Name: s.Name, Field: "hostname",
-				Err: fmt.Errorf("%w: %q", ErrHostname, host),
-			})
-			continue
+		hosts := names[s.Name]
+		if s.Hostname != "" {
+			if !naming.IsDNS1123Subdomain(s.Hostname) {
+				errs = append(errs, &topology.ResourceError{
+					Mesh: mesh, Name: s.Name, Field: "hostname",
+					Err: fmt.Errorf("%w: %q", ErrHostname, s.Hostname),
+				})
+				continue
+			}
+			hosts = []string{s.Hostname}
+		}
+		if len(hosts) == 0 {
+			continue // no generator names it: Envoy only, by cluster
 		}
 		switch es := m[name][0].ExternalService; {
 		case es != nil && es.TLS != nil:
@@ -206,7 +188,9 @@ func buildMesh(ctx context.Context, mesh, zone string, svcs []*Service, secrets 
 			report.EnvoyOnly = append(report.EnvoyOnly, Skipped{Service: s.Name, Reason: reasonPriorities})
 			continue
 		}
-		claims[host] = append(claims[host], Host{Hostname: host, Service: s.Name, Cluster: name})
+		for _, host := range hosts {
+			claims[host] = append(claims[host], Host{Hostname: host, Service: s.Name, Cluster: name})
+		}
 	}
 	for _, host := range sortedKeys(claims) {
 		hs := claims[host]
@@ -214,6 +198,11 @@ func buildMesh(ctx context.Context, mesh, zone string, svcs []*Service, secrets 
 			report.Hosts = append(report.Hosts, hs[0])
 			continue
 		}
+		conflict := Conflict{Hostname: host}
+		for _, h := range hs {
+			conflict.Claims = append(conflict.Claims, Claim{Kind: string(hostname.MeshExternalService), Name: h.Service})
+		}
+		report.Conflicts = append(report.Conflicts, conflict)
 		for _, h := range hs {
 			var others []string
 			for _, o := range hs {
@@ -228,6 +217,7 @@ func buildMesh(ctx context.Context, mesh, zone string, svcs []*Service, secrets 
 		}
 	}
 	slices.SortStableFunc(errs, func(a, b *topology.ResourceError) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(report.Conflicts, func(a, b Conflict) int { return strings.Compare(a.Hostname, b.Hostname) })
 	slices.SortFunc(report.EnvoyOnly, func(a, b Skipped) int { return strings.Compare(a.Service, b.Service) })
 	report.Errors = errs
 
@@ -273,6 +263,14 @@ func buildMesh(ctx context.Context, mesh, zone string, svcs []*Service, secrets 
 	}
 	if err := consistent(proxyless); err != nil {
 		return nil, fmt.Errorf("xds: mesh %q: %w", mesh, err)
+	}
+	// Built here, once, so that the shared snapshots are read-only once
+	// published: delta watches and the status page read the per-resource
+	// versions.
+	for _, snap := range []*cachev3.Snapshot{envoy, proxyless} {
+		if err := snap.ConstructVersionMap(); err != nil {
+			return nil, fmt.Errorf("xds: mesh %q: %w", mesh, err)
+		}
 	}
 	report.Version = strings.Join(versions[:], ".")
 	return &meshBuild{report: report, proxyless: proxyless, envoy: envoy}, nil

@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -15,6 +19,7 @@ import (
 	serverv3 "github.com/envoyproxy/go-control-plane/pkg/server/v3"
 	"github.com/meshcore/meshcore/proxyid"
 	"github.com/meshcore/meshcore/proxyid/xdsnode"
+	rpcstatus "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/keepalive"
@@ -24,29 +29,33 @@ import (
 // Server is an aggregated discovery (ADS) server that gives every proxy the
 // snapshot of its own mesh.
 //
-// The snapshot cache is keyed by xdsnode.NodeHash: the canonical proxy ID. A
-// proxy's first request on a stream tells the server its node; the server
-// parses the ID with proxyid, so mesh "aa.a" is never read as mesh "aa", and
-// sets that proxy's snapshot to its mesh's (one shared snapshot per mesh and
-// client kind). On Reload every connected proxy gets its mesh's new snapshot;
+// The snapshot cache is keyed by the canonical proxy ID. A proxy's first
+// request on a stream tells the server its node; the server resolves the ID
+// once, against the configured meshes (see identify), rewrites the node's ID
+// to the canonical one, and sets that proxy's snapshot to its mesh's (one
+// shared snapshot per mesh and client kind). On Reload every connected proxy gets its mesh's new snapshot;
 // when a proxy's last stream closes its entry is cleared.
 type Server struct {
-	log    *slog.Logger
-	hash   xdsnode.NodeHash
-	cache  cachev3.SnapshotCache
-	grpc   *grpc.Server
-	ctx    context.Context // ends every xDS stream when cancelled
-	cancel context.CancelFunc
-	stop   sync.Once
+	log          *slog.Logger
+	allowRemoval bool
+	hash         xdsnode.NodeHash // no Exists: node IDs are canonical once streamRequest has seen them
+	cache        cachev3.SnapshotCache
+	grpc         *grpc.Server
+	ctx          context.Context // ends every xDS stream when cancelled
+	cancel       context.CancelFunc
+	stop         sync.Once
 
 	reload sync.Mutex // serializes Reload, so the last config wins
 
 	mu      sync.Mutex // guards the fields below and orders SetSnapshot calls
+	world   *world     // guarded by reload
 	meshes  map[string]*meshBuild
 	none    *meshBuild // for proxies of a mesh that is not configured
 	report  Report
-	streams map[streamKey]string // stream → cache key
-	proxies map[string]*proxy    // cache key → proxy
+	streams map[streamKey]*stream // open streams whose proxy is identified
+	proxies map[string]*proxy     // cache key → proxy
+	logged  map[string]struct{}   // node IDs refused or warned about since the last reload
+	nacks   map[nackKey]struct{}  // NACKs logged
 }
 
 type streamKey struct {
@@ -54,38 +63,85 @@ type streamKey struct {
 	id    int64
 }
 
+// stream is one xDS stream of an identified proxy.
+type stream struct {
+	proxy string                  // cache key: the canonical proxy ID
+	sent  map[string]sentResponse // type URL → the last response sent
+}
+
+// sentResponse is what a request's response_nonce refers to.
+type sentResponse struct{ nonce, version string }
+
 type proxy struct {
-	id      proxyid.ID
-	envoy   bool
+	id    proxyid.ID
+	envoy bool
+	// raw is the node ID as the proxy's first stream sent it. When it is not
+	// the canonical ID (a legacy ID), or no reading of it was configured,
+	// every reload resolves it again: a reload can make it ambiguous.
+	raw     string
+	recheck bool
+	// blocked: the ID no longer resolves to id alone; the proxy gets an
+	// empty snapshot, never another mesh's, until it reconnects.
+	blocked bool
 	streams int
+	// acked and nacked are by type URL: the version last accepted, and the
+	// version last rejected since (cleared when a newer version is accepted).
+	acked  map[string]string
+	nacked map[string]Nack
+}
+
+// Nack is a response version a proxy rejected, with the error it gave.
+type Nack struct {
+	Version string `json:"version"`
+	Error   string `json:"error"`
 }
 
 // Options tune New.
 type Options struct {
 	// Logger receives the server's log; nil discards it.
 	Logger *slog.Logger
+	// AllowMeshRemoval lets Reload remove meshes that have connected proxies,
+	// and load a configuration without meshes. Without it such a reload is
+	// refused with ErrMeshRemoval: an empty or truncated file would otherwise
+	// take every proxy's configuration away.
+	AllowMeshRemoval bool
 }
 
-// New builds cfg and returns a server ready to Serve. Faults of single
+// ErrMeshRemoval marks a reload refused because it would remove meshes
+// that proxies use (see Options.AllowMeshRemoval).
+var ErrMeshRemoval = errors.New("xds: reload refused")
+
+// New builds cfg and returns a server ready to Serve: NewInputs of
+// cfg.Inputs().
+func New(ctx context.Context, cfg *Config, opts Options) (*Server, error) {
+	return NewInputs(ctx, cfg.Inputs(), opts)
+}
+
+// NewInputs builds in and returns a server ready to Serve. Faults of single
 // services are logged and reported (see Report); an error means the
 // configuration could not be built at all.
-func New(ctx context.Context, cfg *Config, opts Options) (*Server, error) {
+func NewInputs(ctx context.Context, in Inputs, opts Options) (*Server, error) {
 	logger := opts.Logger
+	allowRemoval := opts.AllowMeshRemoval
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	none, err := buildMesh(ctx, "", "", nil, nil)
+	none, err := buildMesh("", nil, nil, nil, nil, nil, nil)
 	if err != nil {
 		return nil, err
 	}
 	sctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
-		log:     logger,
-		ctx:     sctx,
-		cancel:  cancel,
-		none:    none,
-		streams: make(map[streamKey]string),
-		proxies: make(map[string]*proxy),
+		log:          logger,
+		allowRemoval: allowRemoval,
+		ctx:          sctx,
+		cancel:       cancel,
+		none:         none,
+		streams:      make(map[streamKey]*stream),
+		proxies:      make(map[string]*proxy),
+		logged:       make(map[string]struct{}),
+		world:        newWorld(),
+		nacks:        make(map[nackKey]struct{}),
 	}
 	// ads=false: with ads=true, go-control-plane answers a request only when
 	// it names every resource of the type in the snapshot. Envoy names them
@@ -94,11 +150,30 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Server, error) {
 	s.cache = cachev3.NewSnapshotCache(false, s.hash, cacheLogger{logger})
 	callbacks := serverv3.CallbackFuncs{
 		StreamRequestFunc: func(id int64, req *discoveryv3.DiscoveryRequest) error {
-			return s.streamRequest(streamKey{id: id}, req.GetNode())
+			nacked, err := s.request(streamKey{id: id}, req.GetNode(), req.GetTypeUrl(), req.GetResponseNonce(), req.GetErrorDetail())
+			if nacked != "" {
+				// go-control-plane answers a request whose version differs
+				// from the snapshot's at once: a NACK, which carries the last
+				// accepted version, would get the rejected version again, and
+				// again. Claiming the rejected version makes the cache wait
+				// for the next change of this type's content instead.
+				req.VersionInfo = nacked
+			}
+			return err
+		},
+		StreamResponseFunc: func(_ context.Context, id int64, req *discoveryv3.DiscoveryRequest, resp *discoveryv3.DiscoveryResponse) {
+			s.sent(streamKey{id: id}, req.GetTypeUrl(), resp.GetNonce(), resp.GetVersionInfo())
 		},
 		StreamClosedFunc: func(id int64, _ *corev3.Node) { s.streamClosed(streamKey{id: id}) },
+		// A delta NACK needs nothing more: the cache compares the stream's
+		// per-resource versions, which already hold the rejected ones, with
+		// the snapshot's, so nothing is re-sent until a resource changes.
 		StreamDeltaRequestFunc: func(id int64, req *discoveryv3.DeltaDiscoveryRequest) error {
-			return s.streamRequest(streamKey{delta: true, id: id}, req.GetNode())
+			_, err := s.request(streamKey{delta: true, id: id}, req.GetNode(), req.GetTypeUrl(), req.GetResponseNonce(), req.GetErrorDetail())
+			return err
+		},
+		StreamDeltaResponseFunc: func(id int64, req *discoveryv3.DeltaDiscoveryRequest, resp *discoveryv3.DeltaDiscoveryResponse) {
+			s.sent(streamKey{delta: true, id: id}, req.GetTypeUrl(), resp.GetNonce(), resp.GetSystemVersionInfo())
 		},
 		DeltaStreamClosedFunc: func(id int64, _ *corev3.Node) { s.streamClosed(streamKey{delta: true, id: id}) },
 	}
@@ -107,7 +182,7 @@ func New(ctx context.Context, cfg *Config, opts Options) (*Server, error) {
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
 	)
 	discoveryv3.RegisterAggregatedDiscoveryServiceServer(s.grpc, serverv3.NewServer(sctx, s.cache, callbacks))
-	if _, err := s.Reload(ctx, cfg); err != nil {
+	if _, err := s.ReloadInputs(ctx, in); err != nil {
 		cancel()
 		return nil, err
 	}
@@ -146,26 +221,78 @@ func (s *Server) Stop() {
 // proxy. On error nothing changes and the previous configuration is still
 // served. ctx bounds the build (it reaches topology's secret lookups).
 func (s *Server) Reload(ctx context.Context, cfg *Config) (Report, error) {
+	return s.ReloadInputs(ctx, cfg.Inputs())
+}
+
+// ReloadInputs serves in: what changed from the inputs served is applied
+// (see world), the meshes it touches are built again and pushed to their
+// connected proxies; the other meshes' snapshots stay as they are. A reload
+// that would remove meshes in use is refused (see Options.AllowMeshRemoval)
+// and the previous inputs stay served.
+func (s *Server) ReloadInputs(ctx context.Context, in Inputs) (Report, error) {
 	s.reload.Lock()
 	defer s.reload.Unlock()
-	builds, report, err := build(ctx, cfg)
+	s.mu.Lock()
+	err := s.checkRemoval(in.Meshes)
+	s.mu.Unlock()
 	if err != nil {
 		return Report{}, err
 	}
-	s.logReport(report)
+	builds, report, rebuilt, err := s.world.apply(ctx, in)
+	if err != nil {
+		return Report{}, err
+	}
+	s.logReport(report, rebuilt)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	old := s.meshes
 	s.meshes = builds
 	s.report = report
+	clear(s.logged) // the meshes decide how an ID reads
+	pushed := 0
 	for _, key := range sortedKeys(s.proxies) {
 		p := s.proxies[key]
+		blockedChanged := s.recheck(p)
+		if mesh := p.id.Mesh(); old != nil && old[mesh] == builds[mesh] && !blockedChanged {
+			continue // unchanged, or still not configured
+		}
+		pushed++
 		if err := s.cache.SetSnapshot(s.ctx, key, s.snapshotOf(p)); err != nil {
 			s.log.Error("push snapshot", "proxy", key, "err", err)
 		}
 	}
-	s.log.Info("config loaded", "meshes", len(report.Meshes), "proxies", len(s.proxies), "errors", len(report.Errors))
+	s.log.Info("config loaded", "meshes", len(report.Meshes), "rebuilt", len(rebuilt), "proxies", len(s.proxies), "pushed", pushed, "errors", len(report.Errors))
 	return report, nil
+}
+
+// checkRemoval refuses a reload to builds that has no meshes while meshes
+// are served, or that removes a mesh with connected proxies, unless removal
+// is allowed. The error names every mesh it would drop. s.mu is held.
+func (s *Server) checkRemoval(meshes []string) error {
+	if s.allowRemoval || s.meshes == nil {
+		return nil
+	}
+	connected := make(map[string]int)
+	for _, p := range s.proxies {
+		connected[p.id.Mesh()]++
+	}
+	var drops []string
+	for _, m := range sortedKeys(s.meshes) {
+		if slices.Contains(meshes, m) || (len(meshes) > 0 && connected[m] == 0) {
+			continue
+		}
+		drops = append(drops, fmt.Sprintf("%q (%d connected proxies)", m, connected[m]))
+	}
+	switch {
+	case len(drops) == 0:
+		return nil
+	case len(meshes) == 0:
+		return fmt.Errorf("%w: the new configuration has no meshes; it would drop every mesh: %s (-allow-mesh-removal allows it)",
+			ErrMeshRemoval, strings.Join(drops, ", "))
+	}
+	return fmt.Errorf("%w: it would drop meshes with connected proxies: %s (-allow-mesh-removal allows it)",
+		ErrMeshRemoval, strings.Join(drops, ", "))
 }
 
 // Report is the report of the configuration being served.
@@ -182,27 +309,50 @@ func (s *Server) Proxies() []string {
 	return sortedKeys(s.proxies)
 }
 
-// streamRequest registers the proxy behind a stream on the stream's first
-// request and gives it its mesh's snapshot, before the cache sees the request.
+// streamRequest is request for a request that acknowledges nothing.
 func (s *Server) streamRequest(key streamKey, node *corev3.Node) error {
+	_, err := s.request(key, node, "", "", nil)
+	return err
+}
+
+// request sees every request before the cache does. On a stream's first
+// request it resolves the proxy's identity, once, and registers the proxy
+// with its mesh's snapshot; on every request that carries the node it sets
+// node.Id to the canonical ID. go-control-plane keeps the first request's
+// node for the stream and keys every watch by it, so the cache sees the
+// canonical ID only, and the hash is a plain lookup.
+//
+// A request that answers the stream's last response of its type is an ACK
+// or, with errorDetail, a NACK: both are recorded for the proxy, and a NACK
+// returns the rejected version.
+func (s *Server) request(key streamKey, node *corev3.Node, typeURL, nonce string, errorDetail *rpcstatus.Status) (nacked string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.streams[key]; ok {
-		return nil
+	st, ok := s.streams[key]
+	if ok {
+		if node != nil {
+			node.Id = st.proxy
+		}
+		return s.ack(st, typeURL, nonce, errorDetail), nil
 	}
-	id, err := xdsnode.FromNode(node)
+	raw := node.GetId()
+	id, err := s.identify(raw)
 	if err != nil {
-		s.log.Warn("proxy rejected", "node", node.GetId(), "err", err)
-		return status.Errorf(codes.InvalidArgument, "xds: node ID %q: %v", node.GetId(), err)
+		return "", err
 	}
-	ck := s.hash.ID(node)
+	ck := id.String()
+	node.Id = ck
 	p, ok := s.proxies[ck]
 	if !ok {
-		p = &proxy{id: id, envoy: node.GetUserAgentName() == "envoy"}
+		_, configured := s.meshes[id.Mesh()]
+		p = &proxy{
+			id: id, envoy: node.GetUserAgentName() == "envoy", raw: raw, recheck: raw != ck || !configured,
+			acked: map[string]string{}, nacked: map[string]Nack{},
+		}
 		s.proxies[ck] = p
 		if err := s.cache.SetSnapshot(s.ctx, ck, s.snapshotOf(p)); err != nil {
 			delete(s.proxies, ck)
-			return status.Errorf(codes.Internal, "xds: set snapshot: %v", err)
+			return "", status.Errorf(codes.Internal, "xds: set snapshot: %v", err)
 		}
 		if _, ok := s.meshes[id.Mesh()]; ok {
 			s.log.Info("proxy connected", "proxy", ck, "mesh", id.Mesh(), "name", id.Name(), "envoy", p.envoy)
@@ -211,18 +361,99 @@ func (s *Server) streamRequest(key streamKey, node *corev3.Node) error {
 		}
 	}
 	p.streams++
-	s.streams[key] = ck
-	return nil
+	s.streams[key] = &stream{proxy: ck, sent: map[string]sentResponse{}}
+	return "", nil
+}
+
+// identify reads the proxy ID a node sent, with the configured meshes as the
+// ones that exist (proxyid.Resolve), so a legacy ID "aa.a.web-1.ns" written
+// for mesh "aa.a" is served mesh "aa.a" when that is its only existing
+// reading, and refused when mesh "aa" exists too: serving it either mesh
+// could be serving it another mesh's configuration. An ID none of whose
+// readings is a configured mesh is read strictly (proxyid.Parse); its proxy
+// gets an empty snapshot until its mesh is configured. s.mu is held.
+func (s *Server) identify(raw string) (proxyid.ID, error) {
+	id, err := proxyid.Resolve(raw, s.configured)
+	var re *proxyid.ResolveError
+	switch {
+	case errors.Is(err, proxyid.ErrNotFound):
+		id, err = proxyid.Parse(raw)
+	case errors.As(err, &re) && errors.Is(err, proxyid.ErrAmbiguous):
+		ids := make([]string, len(re.Candidates))
+		for i, c := range re.Candidates {
+			ids[i] = strconv.Quote(c.String())
+		}
+		msg := fmt.Sprintf("xds: node ID %q: %v; set the node ID to the canonical ID of the proxy meant: %s",
+			raw, err, strings.Join(ids, " or "))
+		if s.once(raw) {
+			s.log.Error("proxy refused: its node ID reads as proxies of several configured meshes", "node", raw, "err", msg)
+		}
+		return proxyid.ID{}, status.Error(codes.InvalidArgument, msg)
+	}
+	if err != nil {
+		if s.once(raw) {
+			s.log.Warn("proxy refused", "node", raw, "err", err)
+		}
+		return proxyid.ID{}, status.Errorf(codes.InvalidArgument, "xds: node ID %q: %v", raw, err)
+	}
+	if ck := id.String(); ck != raw && s.once(raw) {
+		s.log.Warn("legacy node ID of a dotted mesh: served its mesh; set the node ID to the escaped ID",
+			"node", raw, "mesh", id.Mesh(), "name", id.Name(), "id", ck)
+	}
+	return id, nil
+}
+
+// recheck resolves again, against the meshes now configured, the legacy ID
+// of a proxy identified on an earlier configuration, and blocks the proxy
+// when the ID no longer reads as its identity alone. It reports whether the
+// proxy's blocked state changed. s.mu is held.
+func (s *Server) recheck(p *proxy) bool {
+	if !p.recheck {
+		return false
+	}
+	id, err := proxyid.Resolve(p.raw, s.configured)
+	blocked := (err == nil && id != p.id) || errors.Is(err, proxyid.ErrAmbiguous)
+	if blocked && s.once(p.raw) {
+		s.log.Error("connected proxy blocked: the new configuration reads its legacy node ID differently; it is served nothing until it reconnects with its canonical ID",
+			"node", p.raw, "proxy", p.id.String(), "err", err)
+	}
+	changed := blocked != p.blocked
+	p.blocked = blocked
+	return changed
+}
+
+// configured reports whether id's mesh is served. s.mu is held.
+func (s *Server) configured(id proxyid.ID) bool {
+	_, ok := s.meshes[id.Mesh()]
+	return ok
+}
+
+// maxLogged bounds the set of node IDs already logged, so a client cycling
+// through bad IDs cannot grow it without end.
+const maxLogged = 4096
+
+// once reports whether raw has not been logged about since the last reload,
+// and records it. s.mu is held.
+func (s *Server) once(raw string) bool {
+	if _, ok := s.logged[raw]; ok {
+		return false
+	}
+	if len(s.logged) >= maxLogged {
+		clear(s.logged)
+	}
+	s.logged[raw] = struct{}{}
+	return true
 }
 
 func (s *Server) streamClosed(key streamKey) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ck, ok := s.streams[key]
+	st, ok := s.streams[key]
 	if !ok {
 		return
 	}
 	delete(s.streams, key)
+	ck := st.proxy
 	if p := s.proxies[ck]; p != nil {
 		if p.streams--; p.streams == 0 {
 			delete(s.proxies, ck)
@@ -235,7 +466,7 @@ func (s *Server) streamClosed(key streamKey) {
 // snapshotOf is the snapshot p gets. s.mu is held.
 func (s *Server) snapshotOf(p *proxy) *cachev3.Snapshot {
 	b, ok := s.meshes[p.id.Mesh()]
-	if !ok {
+	if !ok || p.blocked {
 		b = s.none
 	}
 	if p.envoy {
@@ -244,8 +475,11 @@ func (s *Server) snapshotOf(p *proxy) *cachev3.Snapshot {
 	return b.proxyless
 }
 
-func (s *Server) logReport(r Report) {
+func (s *Server) logReport(r Report, rebuilt []string) {
 	for _, m := range r.Meshes {
+		if !slices.Contains(rebuilt, m.Mesh) {
+			continue
+		}
 		s.log.Info("mesh built", "mesh", m.Mesh, "version", m.Version, "clusters", m.Clusters, "hosts", len(m.Hosts), "errors", len(m.Errors))
 		for _, sk := range m.EnvoyOnly {
 			s.log.Info("MeshExternalService served to Envoy only", "mesh", m.Mesh, "name", sk.Service, "reason", sk.Reason)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"log/slog"
+	"strings"
 	"testing"
 
 	corev3 "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
@@ -40,9 +42,6 @@ func TestServerGivesEachProxyItsMesh(t *testing.T) {
 	}{
 		{id: "aa%2Ea.web-1.ns", agent: "gRPC Go", key: "aa%2Ea.web-1.ns", cluster: "aa.a_api___extsvc_80", listeners: 1},
 		{id: "aa.web-2.ns", agent: "gRPC Go", key: "aa.web-2.ns", cluster: "aa_api___extsvc_80", listeners: 1},
-		// Without a way to tell which proxies exist (xdsnode.NodeHash.Exists), a
-		// legacy ID of a dotted mesh reads as the legacy codec read it.
-		{id: "aa.a.web-1.ns", agent: "gRPC Go", key: "aa.a.web-1.ns", cluster: "aa_api___extsvc_80", listeners: 1},
 		// Envoy gets clusters and load assignments, no API listeners.
 		{id: "aa%2Ea.sidecar.ns", agent: "envoy", key: "aa%2Ea.sidecar.ns", cluster: "aa.a_api___extsvc_80", listeners: 0},
 		// A mesh that is not configured: an empty snapshot, so the client
@@ -65,6 +64,71 @@ func TestServerGivesEachProxyItsMesh(t *testing.T) {
 			}
 			assert.Len(t, snap.GetResources(typeURL(types.Listener)), tc.listeners)
 			assert.Len(t, snap.GetResources(typeURL(types.Route)), tc.listeners)
+		})
+	}
+}
+
+func TestServerResolvesIdentityOnce(t *testing.T) {
+	const dotted = `
+meshes: [aa.a]
+meshExternalServices:
+- {mesh: aa.a, name: api, spec: {match: {port: 80}, endpoints: [{address: 10.0.0.2, port: 80}]}}
+`
+	for _, tc := range []struct {
+		name, config, id string
+		key              string // canonical ID served; empty: refused
+		mesh             string
+		log              string
+	}{
+		{name: "escaped ID", config: twoMeshes, id: "aa%2Ea.web-1.ns", key: "aa%2Ea.web-1.ns", mesh: "aa.a"},
+		{name: "legacy ID of an undotted mesh", config: twoMeshes, id: "aa.web-2.ns", key: "aa.web-2.ns", mesh: "aa"},
+		{
+			name: "legacy ID with two configured readings", config: twoMeshes, id: "aa.a.web-1.ns",
+			log: `level=ERROR msg="proxy refused: its node ID reads as proxies of several configured meshes" node=aa.a.web-1.ns`,
+		},
+		{
+			name: "legacy ID of a dotted mesh", config: dotted, id: "aa.a.web-1.ns", key: "aa%2Ea.web-1.ns", mesh: "aa.a",
+			log: `level=WARN msg="legacy node ID of a dotted mesh: served its mesh; set the node ID to the escaped ID" node=aa.a.web-1.ns mesh=aa.a name=web-1.ns id=aa%2Ea.web-1.ns`,
+		},
+		// No reading is configured: read strictly, served an empty snapshot.
+		{name: "unknown mesh", config: dotted, id: "zz.web.ns", key: "zz.web.ns", mesh: "zz"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			logs := &syncBuffer{}
+			cfg, err := ParseConfig([]byte(tc.config))
+			require.NoError(t, err)
+			s, err := New(t.Context(), cfg, Options{Logger: slog.New(slog.NewTextHandler(logs, nil))})
+			require.NoError(t, err)
+			t.Cleanup(s.Stop)
+
+			for i := range 2 { // two streams: logged once
+				node := &corev3.Node{Id: tc.id}
+				err := s.streamRequest(streamKey{id: int64(i)}, node)
+				if tc.key == "" {
+					require.Error(t, err)
+					assert.Equal(t, codes.InvalidArgument, status.Code(err))
+					assert.Equal(t, `xds: node ID "aa.a.web-1.ns": proxyid: resolve "aa.a.web-1.ns": ambiguous: `+
+						`mesh "aa" name "a.web-1.ns", mesh "aa.a" name "web-1.ns"; `+
+						`set the node ID to the canonical ID of the proxy meant: "aa.a.web-1.ns" or "aa%2Ea.web-1.ns"`,
+						status.Convert(err).Message())
+					assert.Equal(t, tc.id, node.Id)
+					continue
+				}
+				require.NoError(t, err)
+				assert.Equal(t, tc.key, node.Id, "the node carries the canonical ID")
+				later := &corev3.Node{Id: tc.id}
+				require.NoError(t, s.streamRequest(streamKey{id: int64(i)}, later))
+				assert.Equal(t, tc.key, later.Id, "a later request's node is rewritten too")
+			}
+			if tc.key == "" {
+				assert.Empty(t, s.Proxies())
+			} else {
+				assert.Equal(t, []string{tc.key}, s.Proxies())
+				assert.Equal(t, tc.mesh, s.proxies[tc.key].id.Mesh())
+			}
+			if tc.log != "" {
+				assert.Equal(t, 1, strings.Count(logs.String(), tc.log), "logged once:\n%s", logs)
+			}
 		})
 	}
 }
@@ -145,4 +209,36 @@ func TestServerStopIsIdempotent(t *testing.T) {
 	s.Stop()
 	s.Stop()
 	assert.Error(t, s.ctx.Err())
+}
+
+// A reload that makes a connected proxy's legacy ID ambiguous, or read as
+// another proxy, blocks it: it gets an empty snapshot, never the other mesh's.
+func TestReloadBlocksALegacyIDItMakesAmbiguous(t *testing.T) {
+	logs := &syncBuffer{}
+	onlyDotted := mustParse(t, `
+meshes: [aa.a]
+meshExternalServices:
+- {mesh: aa.a, name: api, spec: {match: {port: 80}, endpoints: [{address: 10.0.0.2, port: 80}]}}
+`)
+	s, err := New(t.Context(), onlyDotted, Options{Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	require.NoError(t, err)
+	t.Cleanup(s.Stop)
+	require.NoError(t, s.streamRequest(streamKey{id: 1}, node("aa.a.web-1.ns")))
+	clusters := func() []string {
+		snap, err := s.cache.GetSnapshot("aa%2Ea.web-1.ns")
+		require.NoError(t, err)
+		return sortedKeys(snap.GetResources(typeURL(types.Cluster)))
+	}
+	assert.Equal(t, []string{"aa.a_api___extsvc_80"}, clusters())
+
+	// Mesh aa appears: "aa.a.web-1.ns" now also reads as proxy a.web-1.ns of aa.
+	_, err = s.Reload(t.Context(), mustParse(t, twoMeshes))
+	require.NoError(t, err)
+	assert.Empty(t, clusters())
+	assert.Contains(t, logs.String(), `level=ERROR msg="connected proxy blocked: the new configuration reads its legacy node ID differently; it is served nothing until it reconnects with its canonical ID" node=aa.a.web-1.ns proxy=aa%2Ea.web-1.ns`)
+
+	// Mesh aa goes again (no proxy of it is connected): served again.
+	_, err = s.Reload(t.Context(), onlyDotted)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"aa.a_api___extsvc_80"}, clusters())
 }

@@ -1,4 +1,4 @@
-package main
+package manifest
 
 // This file reads YAML (and JSON) streams into documents of nodes that know
 // their lines, and decodes nodes into Go values by their JSON field names,
