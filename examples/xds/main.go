@@ -14,8 +14,10 @@
 // Hostnames come from hostname generation: the zone's default generators
 // (`{{ .DisplayName }}.extsvc.mesh.local`) and the manifests' own; a -config
 // service may set one instead. A change of the inputs is applied as the
-// objects that changed (see world): only the meshes it touches are built
-// again and pushed.
+// objects that changed (see world): each mesh's egress is a topology.Egress
+// and hostnames come from one hostname.Index, so deriving them costs the
+// services a change touches; the Envoy resources of the meshes it touches are
+// then rendered again and pushed (that part is still per mesh).
 //
 // The proxy's mesh comes from its node ID, resolved once per stream with
 // proxyid against the configured meshes, so a proxy of mesh "aa.a" gets mesh

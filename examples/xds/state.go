@@ -1,10 +1,7 @@
 package main
 
 import (
-	"cmp"
 	"context"
-	"maps"
-	"slices"
 
 	"github.com/meshcore/meshcore/hostname"
 	"github.com/meshcore/meshcore/topology"
@@ -15,14 +12,11 @@ import (
 // service's hostnames. The server speaks to it through meshState and
 // hostIndex only.
 //
-// Today both are the batch functions behind a change log:
-// topology.BuildEgressEndpointMap over the mesh's services and
-// hostname.Generate over every generator and service, recomputed when read
-// after a change. The incremental forms, topology.Egress and hostname.Index,
-// have these very operations; switching is a change of this file: newMeshState
-// returns a *topology.Egress adapter (Upsert, Delete, SecretsChanged; endpoints
-// from Map and Errors, or All without a copy), newHostIndex a *hostname.Index
-// adapter (PutGenerator, DeleteGenerator, PutService, DeleteService, Result).
+// Both are the incremental forms: a topology.Egress per mesh and one
+// hostname.Index, so a change costs the services it touches, not the mesh.
+// Their batch oracles, topology.BuildEgressEndpointMap and hostname.Generate,
+// stand behind the same interfaces in batch_test.go, where
+// TestWorldApplyMatchesAFreshBuild compares the two worlds.
 
 // meshState is the egress of one mesh: its MeshExternalServices in, its
 // endpoint map and per-service errors out. One writer.
@@ -50,90 +44,40 @@ type hostIndex interface {
 }
 
 func newMeshState(mesh, zone string, secrets topology.Secrets) meshState {
-	return &batchEgress{mesh: mesh, zone: zone, secrets: secrets, mes: map[string]topology.MeshExternalService{}, dirty: true}
+	return egress{topology.NewEgress(mesh, zone, secrets)}
 }
 
-func newHostIndex() hostIndex {
-	return &batchHosts{gens: map[string]hostname.Generator{}, svcs: map[serviceKey]hostname.Service{}, dirty: true}
+func newHostIndex() hostIndex { return hosts{hostname.NewIndex()} }
+
+// egress is a meshState on a topology.Egress. The server reads the whole map
+// when it renders a touched mesh, so endpoints copies it (Map).
+type egress struct{ e *topology.Egress }
+
+func (x egress) upsert(ctx context.Context, mes ...topology.MeshExternalService) {
+	x.e.Upsert(ctx, mes...)
+}
+func (x egress) remove(names ...string) { x.e.Delete(names...) }
+func (x egress) secretsChanged(ctx context.Context, names ...string) {
+	x.e.SecretsChanged(ctx, names...)
+}
+func (x egress) endpoints(context.Context) (topology.EndpointMap, topology.Errors) {
+	return x.e.Map(), x.e.Errors()
 }
 
-// batchEgress recomputes the mesh's map with topology.BuildEgressEndpointMap
-// when it is read after a change.
-type batchEgress struct {
-	mesh, zone string
-	secrets    topology.Secrets
-	mes        map[string]topology.MeshExternalService
-	dirty      bool
-	m          topology.EndpointMap
-	errs       topology.Errors
+// hosts is a hostIndex on a hostname.Index.
+type hosts struct{ x *hostname.Index }
+
+func (h hosts) putGenerator(g hostname.Generator) { h.x.PutGenerator(g) }
+func (h hosts) deleteGenerator(name string)       { h.x.DeleteGenerator(name) }
+func (h hosts) putService(s hostname.Service)     { h.x.PutService(s) }
+func (h hosts) deleteService(kind hostname.Kind, mesh, id string) {
+	h.x.DeleteService(kind, mesh, id)
 }
+func (h hosts) result() hostname.Result { return h.x.Result() }
 
-func (b *batchEgress) upsert(_ context.Context, mes ...topology.MeshExternalService) {
-	for _, m := range mes {
-		b.mes[m.Name] = m
-	}
-	b.dirty = true
-}
-
-func (b *batchEgress) remove(names ...string) {
-	for _, n := range names {
-		delete(b.mes, n)
-	}
-	b.dirty = true
-}
-
-func (b *batchEgress) secretsChanged(context.Context, ...string) { b.dirty = true }
-
-func (b *batchEgress) endpoints(ctx context.Context) (topology.EndpointMap, topology.Errors) {
-	if b.dirty {
-		in := topology.EgressInput{Mesh: b.mesh, LocalZone: b.zone, Secrets: b.secrets}
-		for _, name := range slices.Sorted(maps.Keys(b.mes)) {
-			in.Services = append(in.Services, b.mes[name])
-		}
-		b.m, b.errs = topology.BuildEgressEndpointMap(ctx, in)
-		b.dirty = false
-	}
-	return b.m, b.errs
-}
-
-// serviceKey identifies a service in hostname generation.
+// serviceKey identifies a service in hostname generation: its kind, mesh and
+// ID, as hostname.Index keys it.
 type serviceKey struct {
 	kind     hostname.Kind
 	mesh, id string
-}
-
-// batchHosts recomputes hostname.Generate when read after a change.
-type batchHosts struct {
-	gens  map[string]hostname.Generator
-	svcs  map[serviceKey]hostname.Service
-	dirty bool
-	res   hostname.Result
-}
-
-func (b *batchHosts) putGenerator(g hostname.Generator) { b.gens[g.Name] = g; b.dirty = true }
-func (b *batchHosts) deleteGenerator(name string)       { delete(b.gens, name); b.dirty = true }
-
-func (b *batchHosts) putService(s hostname.Service) {
-	b.svcs[serviceKey{s.Kind, s.Mesh, s.ID()}] = s
-	b.dirty = true
-}
-
-func (b *batchHosts) deleteService(kind hostname.Kind, mesh, id string) {
-	delete(b.svcs, serviceKey{kind, mesh, id})
-	b.dirty = true
-}
-
-func (b *batchHosts) result() hostname.Result {
-	if b.dirty {
-		gens := slices.SortedFunc(maps.Values(b.gens), func(x, y hostname.Generator) int { return cmp.Compare(x.Name, y.Name) })
-		svcs := make([]hostname.Service, 0, len(b.svcs))
-		for _, k := range slices.SortedFunc(maps.Keys(b.svcs), func(x, y serviceKey) int {
-			return cmp.Or(cmp.Compare(x.kind, y.kind), cmp.Compare(x.mesh, y.mesh), cmp.Compare(x.id, y.id))
-		}) {
-			svcs = append(svcs, b.svcs[k])
-		}
-		b.res = hostname.Generate(gens, svcs)
-		b.dirty = false
-	}
-	return b.res
 }

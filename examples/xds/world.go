@@ -32,17 +32,20 @@ type world struct {
 	hsvcs    map[serviceKey]hostname.Service
 	views    map[string]hostView // mesh → what hostname generation gave it
 	builds   map[string]*meshBuild
+	// newEgress makes the state of a mesh seen for the first time.
+	newEgress func(mesh, zone string, secrets topology.Secrets) meshState
 }
 
 func newWorld() *world {
 	return &world{
-		services: map[string]map[string]Service{},
-		egress:   map[string]meshState{},
-		hosts:    newHostIndex(),
-		gens:     map[string]hostname.Generator{},
-		hsvcs:    map[serviceKey]hostname.Service{},
-		views:    map[string]hostView{},
-		builds:   map[string]*meshBuild{},
+		services:  map[string]map[string]Service{},
+		egress:    map[string]meshState{},
+		hosts:     newHostIndex(),
+		gens:      map[string]hostname.Generator{},
+		hsvcs:     map[serviceKey]hostname.Service{},
+		views:     map[string]hostView{},
+		builds:    map[string]*meshBuild{},
+		newEgress: newMeshState,
 	}
 }
 
@@ -97,7 +100,7 @@ func (w *world) apply(ctx context.Context, in Inputs) (map[string]*meshBuild, Re
 	for mesh, svcs := range want {
 		st, ok := w.egress[mesh]
 		if !ok {
-			st = newMeshState(mesh, w.zone, secretsView{w})
+			st = w.newEgress(mesh, w.zone, secretsView{w})
 			w.egress[mesh] = st
 			w.services[mesh] = map[string]Service{}
 			touched[mesh] = true

@@ -120,7 +120,7 @@ func TestWorldApplyMatchesAFreshBuild(t *testing.T) {
 			in := c.inputs()
 			builds, report, _, err := w.apply(t.Context(), in)
 			require.NoError(t, err)
-			freshBuilds, freshReport, _, err := newWorld().apply(t.Context(), in)
+			freshBuilds, freshReport, _, err := batchWorld().apply(t.Context(), in)
 			require.NoError(t, err)
 			if diff := cmp.Diff(freshReport, report, cmp.Comparer(func(a, b error) bool { return a.Error() == b.Error() })); diff != "" {
 				t.Fatalf("sequence %d step %d: report (-fresh +incremental):\n%s", seq, step, diff)
