@@ -399,8 +399,8 @@ func compareKeys(x, y secretKey) int {
 	return cmp.Or(strings.Compare(x.mesh, y.mesh), strings.Compare(x.name, y.name))
 }
 
-// conflicts reports and drops the candidates that share a destination name
-// or an egress SNI with another ([appendConflicts]).
+// conflicts reports the candidates that share a destination name or an
+// egress SNI with another ([appendConflicts]) and drops them ([leftOut]).
 func (b *builder) conflicts(cands []candidate) {
 	byDest := groups(cands, func(c *candidate) string { return c.dest })
 	bySNI := groups(cands, func(c *candidate) string { return c.sni })
@@ -419,9 +419,7 @@ func (b *builder) conflicts(cands []candidate) {
 	in = slices.Compact(in)
 	for _, c := range in {
 		b.errs = appendConflicts(b.errs, c, byDest[c.dest], bySNI[c.sni])
-	}
-	for _, c := range in {
-		c.dropped = true
+		c.dropped = leftOut(len(byDest[c.dest]), len(bySNI[c.sni]))
 	}
 }
 
