@@ -104,10 +104,6 @@ func (v *versioner) string(s string) {
 
 func (v *versioner) bytes(b []byte) {
 	v.uint(uint64(len(b)))
-	if len(b) < 256 {
-		v.buf = append(v.buf, b...)
-		return
-	}
 	v.flush()
 	v.h.Write(b)
 }
