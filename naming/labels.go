@@ -84,15 +84,8 @@ func CheckLabelKey(s string) []string {
 }
 
 // isQualifiedName matches ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9], whatever
-// the length.
+// the length: one "label" to [matchLabels], since '.' is a byte allowed
+// inside it rather than a separator.
 func isQualifiedName(s string) bool {
-	if s == "" || !inClass(s[0], labelValueEdge) || !inClass(s[len(s)-1], labelValueEdge) {
-		return false
-	}
-	for i := 1; i < len(s)-1; i++ {
-		if !inClass(s[i], labelValueInside) {
-			return false
-		}
-	}
-	return true
+	return matchLabels(s, labelValueInside, labelValueEdge, len(s))
 }
