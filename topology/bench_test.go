@@ -44,7 +44,7 @@ func benchInput(n int) topology.EgressInput {
 				topology.LabelDisplayName: name,
 				topology.LabelNamespace:   "payments",
 				topology.LabelZone:        "zone-1",
-				"kuma.io/origin":          "zone",
+				topology.LabelOrigin:      string(topology.RoleZone),
 			}
 		}
 		for e := range 1 + i%4 {
