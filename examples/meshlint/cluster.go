@@ -9,6 +9,7 @@ import (
 
 	"github.com/meshcore/meshcore/examples/internal/manifest"
 	"github.com/meshcore/meshcore/hostname"
+	"github.com/meshcore/meshcore/internal/labels"
 	"github.com/meshcore/meshcore/topology"
 )
 
@@ -75,7 +76,6 @@ func isWorkload(kind string) bool {
 const (
 	// labelSidecarInjection enables injection on a Namespace or a pod.
 	labelSidecarInjection = "kuma.io/sidecar-injection"
-	labelServiceName      = "k8s.kuma.io/service-name"
 	labelManagedBy        = "kuma.io/managed-by"
 	labelStatefulSetPod   = "statefulset.kubernetes.io/pod-name"
 	// labelZoneProxyType marks the Services of zone proxies.
@@ -644,7 +644,7 @@ func (c *cluster) deriveMeshService(s *kubeService) {
 		l = map[string]string{}
 	}
 	l[topology.LabelMesh] = s.mesh
-	l[labelServiceName] = o.Name
+	l[labels.ServiceName] = o.Name
 	l[labelManagedBy] = "k8s-controller"
 	l[hostname.LabelEnv] = string(hostname.EnvKubernetes)
 	l[hostname.LabelHeadless] = fmt.Sprint(s.headless())
