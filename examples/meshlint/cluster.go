@@ -25,12 +25,12 @@ const (
 	kindJob                  = "Job"
 	kindCronJob              = "CronJob"
 	kindPod                  = "Pod"
-	kindSecret               = "Secret"
+	kindSecret               = manifest.KindSecret
 	kindMesh                 = manifest.KindMesh
-	kindHostnameGenerator    = "HostnameGenerator"
-	kindMeshService          = "MeshService"
-	kindMeshExternalService  = "MeshExternalService"
-	kindMeshMultiZoneService = "MeshMultiZoneService"
+	kindHostnameGenerator    = manifest.KindHostnameGenerator
+	kindMeshService          = string(hostname.MeshService)
+	kindMeshExternalService  = string(hostname.MeshExternalService)
+	kindMeshMultiZoneService = string(hostname.MeshMultiZoneService)
 )
 
 // apiVersion returns the apiVersion of a Kubernetes-form object of kind, and
