@@ -512,8 +512,8 @@ func (c *cluster) addSecret(o *object, d *manifest.Decoder, r *reporter) {
 		return
 	}
 	value, problems := o.SecretValue(d)
-	for _, p := range problems {
-		r.addAt(ruleSchema, o, p.Line, severityError, "%s", p.Error())
+	if len(problems) > 0 {
+		r.addAt(ruleSchema, o, problems[0].Line, severityError, "%s", problems[0].Error())
 		return
 	}
 	o.AddSecretTo(c.secrets, value)
