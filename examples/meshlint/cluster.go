@@ -9,6 +9,7 @@ import (
 
 	"github.com/meshcore/meshcore/examples/internal/manifest"
 	"github.com/meshcore/meshcore/hostname"
+	"github.com/meshcore/meshcore/internal/labels"
 	"github.com/meshcore/meshcore/topology"
 )
 
@@ -24,12 +25,12 @@ const (
 	kindJob                  = "Job"
 	kindCronJob              = "CronJob"
 	kindPod                  = "Pod"
-	kindSecret               = "Secret"
+	kindSecret               = manifest.KindSecret
 	kindMesh                 = manifest.KindMesh
-	kindHostnameGenerator    = "HostnameGenerator"
-	kindMeshService          = "MeshService"
-	kindMeshExternalService  = "MeshExternalService"
-	kindMeshMultiZoneService = "MeshMultiZoneService"
+	kindHostnameGenerator    = manifest.KindHostnameGenerator
+	kindMeshService          = string(hostname.MeshService)
+	kindMeshExternalService  = string(hostname.MeshExternalService)
+	kindMeshMultiZoneService = string(hostname.MeshMultiZoneService)
 )
 
 // apiVersion returns the apiVersion of a Kubernetes-form object of kind, and
@@ -75,7 +76,6 @@ func isWorkload(kind string) bool {
 const (
 	// labelSidecarInjection enables injection on a Namespace or a pod.
 	labelSidecarInjection = "kuma.io/sidecar-injection"
-	labelServiceName      = "k8s.kuma.io/service-name"
 	labelManagedBy        = "kuma.io/managed-by"
 	labelStatefulSetPod   = "statefulset.kubernetes.io/pod-name"
 	// labelZoneProxyType marks the Services of zone proxies.
@@ -512,8 +512,8 @@ func (c *cluster) addSecret(o *object, d *manifest.Decoder, r *reporter) {
 		return
 	}
 	value, problems := o.SecretValue(d)
-	for _, p := range problems {
-		r.addAt(ruleSchema, o, p.Line, severityError, "%s", p.Error())
+	if len(problems) > 0 {
+		r.addAt(ruleSchema, o, problems[0].Line, severityError, "%s", problems[0].Error())
 		return
 	}
 	o.AddSecretTo(c.secrets, value)
@@ -644,7 +644,7 @@ func (c *cluster) deriveMeshService(s *kubeService) {
 		l = map[string]string{}
 	}
 	l[topology.LabelMesh] = s.mesh
-	l[labelServiceName] = o.Name
+	l[labels.ServiceName] = o.Name
 	l[labelManagedBy] = "k8s-controller"
 	l[hostname.LabelEnv] = string(hostname.EnvKubernetes)
 	l[hostname.LabelHeadless] = fmt.Sprint(s.headless())

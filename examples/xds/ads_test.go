@@ -23,24 +23,24 @@ func dialADS(t *testing.T, addr string) discoveryv3.AggregatedDiscoveryServiceCl
 	return discoveryv3.NewAggregatedDiscoveryServiceClient(cc)
 }
 
-// sotwStream opens a state-of-the-world ADS stream that ends with the test.
-func sotwStream(t *testing.T, c discoveryv3.AggregatedDiscoveryServiceClient) discoveryv3.AggregatedDiscoveryService_StreamAggregatedResourcesClient {
+// openStream opens an ADS stream that ends with the test: open is the
+// client's StreamAggregatedResources (state of the world) or
+// DeltaAggregatedResources (delta).
+func openStream[S any](t *testing.T, open func(context.Context, ...grpc.CallOption) (S, error)) S {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	t.Cleanup(cancel)
-	s, err := c.StreamAggregatedResources(ctx)
+	s, err := open(ctx)
 	require.NoError(t, err)
 	return s
 }
 
-// deltaStream opens a delta ADS stream that ends with the test.
-func deltaStream(t *testing.T, c discoveryv3.AggregatedDiscoveryServiceClient) discoveryv3.AggregatedDiscoveryService_DeltaAggregatedResourcesClient {
+// recv receives the next response of an ADS stream.
+func recv[R any](t *testing.T, s interface{ Recv() (R, error) }) R {
 	t.Helper()
-	ctx, cancel := context.WithCancel(t.Context())
-	t.Cleanup(cancel)
-	s, err := c.DeltaAggregatedResources(ctx)
+	r, err := s.Recv()
 	require.NoError(t, err)
-	return s
+	return r
 }
 
 func node(id string) *corev3.Node { return &corev3.Node{Id: id, UserAgentName: "envoy"} }

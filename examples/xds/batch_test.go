@@ -14,12 +14,14 @@ import (
 // batch functions, topology.BuildEgressEndpointMap and hostname.Generate: the
 // oracle of the incremental world.
 func batchWorld() *world {
-	w := newWorld()
-	w.hosts = &batchHosts{gens: map[string]hostname.Generator{}, svcs: map[serviceKey]hostname.Service{}, dirty: true}
-	w.newEgress = func(mesh, zone string, secrets topology.Secrets) meshState {
-		return &batchEgress{mesh: mesh, zone: zone, secrets: secrets, mes: map[string]topology.MeshExternalService{}, dirty: true}
-	}
-	return w
+	return newWorldOf(
+		func(mesh, zone string, secrets topology.Secrets) meshState {
+			return &batchEgress{mesh: mesh, zone: zone, secrets: secrets, mes: map[string]topology.MeshExternalService{}, dirty: true}
+		},
+		func() hostIndex {
+			return &batchHosts{gens: map[string]hostname.Generator{}, svcs: map[serviceKey]hostname.Service{}, dirty: true}
+		},
+	)
 }
 
 // batchEgress recomputes the mesh's map with topology.BuildEgressEndpointMap

@@ -32,7 +32,7 @@ type pushed struct {
 
 func newDeltaClient(t *testing.T, addr, id string, initial map[string]map[string]string) *deltaClient {
 	t.Helper()
-	c := &deltaClient{t: t, stream: deltaStream(t, dialADS(t, addr)), versions: map[string]map[string]string{}}
+	c := &deltaClient{t: t, stream: openStream(t, dialADS(t, addr).DeltaAggregatedResources), versions: map[string]map[string]string{}}
 	for i, typ := range allTypes {
 		req := &discoveryv3.DeltaDiscoveryRequest{TypeUrl: typ, InitialResourceVersions: initial[typ]}
 		if i == 0 {
@@ -50,8 +50,7 @@ func newDeltaClient(t *testing.T, addr, id string, initial map[string]map[string
 // recv receives one response, applies and ACKs it.
 func (c *deltaClient) recv() pushed {
 	c.t.Helper()
-	r, err := c.stream.Recv()
-	require.NoError(c.t, err)
+	r := recv(c.t, c.stream)
 	p := pushed{Type: r.GetTypeUrl(), Changed: map[string]string{}, Removed: r.GetRemovedResources()}
 	for _, res := range r.GetResources() {
 		p.Changed[res.GetName()] = res.GetVersion()

@@ -104,7 +104,7 @@ func TestE2E(t *testing.T) {
 	// Under the legacy ID, mesh + "." + name, proxy web-1.ns of mesh aa.a is
 	// "aa.a.web-1.ns", which also reads as proxy a.web-1.ns of mesh aa. Both
 	// meshes are configured: the stream is refused, with both readings.
-	legacy := sotwStream(t, dialADS(t, addr))
+	legacy := openStream(t, dialADS(t, addr).StreamAggregatedResources)
 	require.NoError(t, legacy.Send(&discoveryv3.DiscoveryRequest{Node: node("aa.a.web-1.ns"), TypeUrl: resourcev3.ClusterType}))
 	_, err := legacy.Recv()
 	assert.Equal(t, codes.InvalidArgument, status.Code(err), "%v", err)

@@ -97,16 +97,10 @@ meshExternalServices:
 func TestNACKIsNotAnsweredWithTheSameVersion(t *testing.T) {
 	logs := &syncBuffer{}
 	srv, addr := startServerOpts(t, logs, mustParse(t, twoServices(80, "tcp")), Options{})
-	ads := sotwStream(t, dialADS(t, addr))
-	recv := func() *discoveryv3.DiscoveryResponse {
-		t.Helper()
-		r, err := ads.Recv()
-		require.NoError(t, err)
-		return r
-	}
+	ads := openStream(t, dialADS(t, addr).StreamAggregatedResources)
 
 	require.NoError(t, ads.Send(&discoveryv3.DiscoveryRequest{Node: node("aa.web-1.ns"), TypeUrl: resourcev3.ClusterType}))
-	cds := recv()
+	cds := recv(t, ads)
 	require.Equal(t, resourcev3.ClusterType, cds.GetTypeUrl())
 	require.Len(t, cds.GetResources(), 2)
 
@@ -120,25 +114,25 @@ func TestNACKIsNotAnsweredWithTheSameVersion(t *testing.T) {
 	require.NoError(t, ads.Send(nack))
 	require.NoError(t, ads.Send(&discoveryv3.DiscoveryRequest{TypeUrl: resourcev3.EndpointType}))
 	// Responses of one stream arrive in order: a re-sent CDS would come first.
-	eds := recv()
+	eds := recv(t, ads)
 	require.Equal(t, resourcev3.EndpointType, eds.GetTypeUrl(), "the NACKed clusters were sent again")
 	require.NoError(t, ads.Send(&discoveryv3.DiscoveryRequest{TypeUrl: resourcev3.EndpointType, VersionInfo: eds.GetVersionInfo(), ResponseNonce: eds.GetNonce()}))
 
 	// Only the load assignments change: they flow, the clusters do not.
 	_, err := srv.Reload(t.Context(), mustParse(t, twoServices(81, "tcp")))
 	require.NoError(t, err)
-	eds2 := recv()
+	eds2 := recv(t, ads)
 	require.Equal(t, resourcev3.EndpointType, eds2.GetTypeUrl(), "the NACKed clusters were sent again")
 	assert.NotEqual(t, eds.GetVersionInfo(), eds2.GetVersionInfo())
 	require.NoError(t, ads.Send(&discoveryv3.DiscoveryRequest{TypeUrl: resourcev3.EndpointType, VersionInfo: eds2.GetVersionInfo(), ResponseNonce: eds2.GetNonce()}))
 	// The answer to a later request orders the checks below after the ACK.
 	require.NoError(t, ads.Send(&discoveryv3.DiscoveryRequest{TypeUrl: resourcev3.ListenerType}))
-	require.Equal(t, resourcev3.ListenerType, recv().GetTypeUrl())
+	require.Equal(t, resourcev3.ListenerType, recv(t, ads).GetTypeUrl())
 
 	// The clusters change: the new version is sent.
 	_, err = srv.Reload(t.Context(), mustParse(t, twoServices(81, "grpc")))
 	require.NoError(t, err)
-	cds2 := recv()
+	cds2 := recv(t, ads)
 	require.Equal(t, resourcev3.ClusterType, cds2.GetTypeUrl())
 	assert.NotEqual(t, cds.GetVersionInfo(), cds2.GetVersionInfo())
 
@@ -155,16 +149,10 @@ func TestNACKIsNotAnsweredWithTheSameVersion(t *testing.T) {
 func TestDeltaNACKIsNotAnsweredWithTheSameVersion(t *testing.T) {
 	logs := &syncBuffer{}
 	srv, addr := startServerOpts(t, logs, mustParse(t, twoServices(80, "tcp")), Options{})
-	ads := deltaStream(t, dialADS(t, addr))
-	recv := func() *discoveryv3.DeltaDiscoveryResponse {
-		t.Helper()
-		r, err := ads.Recv()
-		require.NoError(t, err)
-		return r
-	}
+	ads := openStream(t, dialADS(t, addr).DeltaAggregatedResources)
 
 	require.NoError(t, ads.Send(&discoveryv3.DeltaDiscoveryRequest{Node: node("aa.web-1.ns"), TypeUrl: resourcev3.ClusterType}))
-	cds := recv()
+	cds := recv(t, ads)
 	require.Equal(t, resourcev3.ClusterType, cds.GetTypeUrl())
 	require.Len(t, cds.GetResources(), 2)
 
@@ -174,13 +162,13 @@ func TestDeltaNACKIsNotAnsweredWithTheSameVersion(t *testing.T) {
 	}
 	require.NoError(t, ads.Send(nack))
 	require.NoError(t, ads.Send(&discoveryv3.DeltaDiscoveryRequest{TypeUrl: resourcev3.EndpointType}))
-	eds := recv()
+	eds := recv(t, ads)
 	require.Equal(t, resourcev3.EndpointType, eds.GetTypeUrl(), "the NACKed clusters were sent again")
 	require.NoError(t, ads.Send(&discoveryv3.DeltaDiscoveryRequest{TypeUrl: resourcev3.EndpointType, ResponseNonce: eds.GetNonce()}))
 
 	_, err := srv.Reload(t.Context(), mustParse(t, twoServices(81, "tcp")))
 	require.NoError(t, err)
-	eds2 := recv()
+	eds2 := recv(t, ads)
 	require.Equal(t, resourcev3.EndpointType, eds2.GetTypeUrl(), "the NACKed clusters were sent again")
 	require.Len(t, eds2.GetResources(), 1, "only api's load assignment changed")
 	assert.Equal(t, "aa_api___extsvc_80", eds2.GetResources()[0].GetName())
@@ -188,7 +176,7 @@ func TestDeltaNACKIsNotAnsweredWithTheSameVersion(t *testing.T) {
 	// One cluster changes: only it is sent.
 	_, err = srv.Reload(t.Context(), mustParse(t, twoServices(81, "grpc")))
 	require.NoError(t, err)
-	cds2 := recv()
+	cds2 := recv(t, ads)
 	require.Equal(t, resourcev3.ClusterType, cds2.GetTypeUrl())
 	require.Len(t, cds2.GetResources(), 1)
 	assert.Equal(t, "aa_api___extsvc_80", cds2.GetResources()[0].GetName())

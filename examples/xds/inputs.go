@@ -55,10 +55,10 @@ func (c *Config) Inputs() Inputs {
 
 // Kinds read from manifests; other kinds are skipped.
 const (
-	kindMES       = "MeshExternalService"
-	kindGenerator = "HostnameGenerator"
-	kindMS        = "MeshService"
-	kindSecret    = "Secret"
+	kindMES       = string(hostname.MeshExternalService)
+	kindGenerator = manifest.KindHostnameGenerator
+	kindMS        = string(hostname.MeshService)
+	kindSecret    = manifest.KindSecret
 )
 
 // systemNamespace is where the control plane reads its Kubernetes Secrets.

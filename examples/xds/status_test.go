@@ -52,14 +52,12 @@ func TestStatusShowsMeshesAndProxies(t *testing.T) {
 	t.Cleanup(web.Close)
 
 	// A proxy accepts the clusters and rejects the load assignments.
-	ads := sotwStream(t, dialADS(t, addr))
+	ads := openStream(t, dialADS(t, addr).StreamAggregatedResources)
 	require.NoError(t, ads.Send(&discoveryv3.DiscoveryRequest{Node: node("aa%2Ea.web-1.ns"), TypeUrl: resourcev3.ClusterType}))
-	cds, err := ads.Recv()
-	require.NoError(t, err)
+	cds := recv(t, ads)
 	require.NoError(t, ads.Send(&discoveryv3.DiscoveryRequest{TypeUrl: resourcev3.ClusterType, VersionInfo: cds.GetVersionInfo(), ResponseNonce: cds.GetNonce()}))
 	require.NoError(t, ads.Send(&discoveryv3.DiscoveryRequest{TypeUrl: resourcev3.EndpointType}))
-	eds, err := ads.Recv()
-	require.NoError(t, err)
+	eds := recv(t, ads)
 	require.NoError(t, ads.Send(&discoveryv3.DiscoveryRequest{
 		TypeUrl: resourcev3.EndpointType, ResponseNonce: eds.GetNonce(),
 		ErrorDetail: &rpcstatus.Status{Message: "no"},
@@ -67,8 +65,7 @@ func TestStatusShowsMeshesAndProxies(t *testing.T) {
 	// The server records the NACK when it reads it; the answer to a later
 	// request on the stream (listeners) comes after that.
 	require.NoError(t, ads.Send(&discoveryv3.DiscoveryRequest{TypeUrl: resourcev3.ListenerType}))
-	lds, err := ads.Recv()
-	require.NoError(t, err)
+	lds := recv(t, ads)
 	require.Equal(t, resourcev3.ListenerType, lds.GetTypeUrl())
 
 	st, raw := getStatus(t, web.URL)

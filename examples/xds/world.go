@@ -32,22 +32,32 @@ type world struct {
 	hsvcs    map[serviceKey]hostname.Service
 	views    map[string]hostView // mesh → what hostname generation gave it
 	builds   map[string]*meshBuild
-	// newEgress makes the state of a mesh seen for the first time.
+	// newEgress makes the state of a mesh seen for the first time, and
+	// newHosts the hostname index; a reset keeps both.
 	newEgress func(mesh, zone string, secrets topology.Secrets) meshState
+	newHosts  func() hostIndex
 }
 
-func newWorld() *world {
+func newWorld() *world { return newWorldOf(newMeshState, newHostIndex) }
+
+// newWorldOf is an empty world whose derived state newEgress and newHosts
+// make.
+func newWorldOf(newEgress func(mesh, zone string, secrets topology.Secrets) meshState, newHosts func() hostIndex) *world {
 	return &world{
 		services:  map[string]map[string]Service{},
 		egress:    map[string]meshState{},
-		hosts:     newHostIndex(),
+		hosts:     newHosts(),
 		gens:      map[string]hostname.Generator{},
 		hsvcs:     map[serviceKey]hostname.Service{},
 		views:     map[string]hostView{},
 		builds:    map[string]*meshBuild{},
-		newEgress: newMeshState,
+		newEgress: newEgress,
+		newHosts:  newHosts,
 	}
 }
+
+// reset forgets every input and everything derived from them.
+func (w *world) reset() { *w = *newWorldOf(w.newEgress, w.newHosts) }
 
 // secretsView reads the world's current secrets, so that each mesh state
 // sees a change as soon as it is told of it.
@@ -65,9 +75,8 @@ func (w *world) apply(ctx context.Context, in Inputs) (map[string]*meshBuild, Re
 	report.Errors = append(report.Errors, in.Errors...)
 	if in.Zone != w.zone || in.Env != w.env {
 		// Every service's zone labels, and the default generators, change.
-		fresh := newWorld()
-		fresh.zone, fresh.env = in.Zone, in.Env
-		*w = *fresh
+		w.reset()
+		w.zone, w.env = in.Zone, in.Env
 	}
 
 	// Services by mesh, with the faults that leave one out.
@@ -157,7 +166,7 @@ func (w *world) apply(ctx context.Context, in Inputs) (map[string]*meshBuild, Re
 			v := views[mesh]
 			b, err = buildMesh(mesh, m, errs, w.services[mesh], v.names, v.conflicts, v.errs)
 			if err != nil {
-				*w = *newWorld() // half applied: the next apply starts over
+				w.reset() // half applied: the next apply starts over
 				return nil, Report{}, nil, err
 			}
 			rebuilt = append(rebuilt, mesh)

@@ -138,3 +138,16 @@ func TestWorldApplyMatchesAFreshBuild(t *testing.T) {
 		}
 	}
 }
+
+// The oracle stays the batch functions through a reset (its first apply, and
+// any change of zone or environment): a reset that made the incremental forms
+// would compare the incremental world with itself.
+func TestBatchWorldKeepsTheBatchFunctionsThroughAReset(t *testing.T) {
+	w := batchWorld()
+	for _, zone := range []string{"", "zone-1"} {
+		_, _, _, err := w.apply(t.Context(), (&Config{Zone: zone, Meshes: []string{"aa"}}).Inputs())
+		require.NoError(t, err)
+		require.IsType(t, &batchHosts{}, w.hosts, "zone %q", zone)
+		require.IsType(t, &batchEgress{}, w.egress["aa"], "zone %q", zone)
+	}
+}

@@ -24,9 +24,17 @@ const (
 	Universal
 )
 
-// KindMesh is the kind of a Mesh, whose Universal form has its spec fields
-// at the top level.
-const KindMesh = "Mesh"
+// Kinds every command that reads manifests knows by name. The kinds of
+// services are hostname's (hostname.MeshService and the others).
+const (
+	// KindMesh is the kind of a Mesh, whose Universal form has its spec
+	// fields at the top level.
+	KindMesh = "Mesh"
+	// KindSecret is the kind of a Secret, in both forms (see SecretVisible).
+	KindSecret = "Secret"
+	// KindHostnameGenerator is the kind of a HostnameGenerator.
+	KindHostnameGenerator = "HostnameGenerator"
+)
 
 // Object is one resource read from a manifest, before any kind-specific
 // decoding. Name is metadata.name (Kubernetes form) or name (Universal form);

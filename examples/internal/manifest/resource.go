@@ -50,7 +50,7 @@ func (o *Object) ComputedLabels(mesh string, role hostname.Role, zone string) ma
 		}
 	}
 	setIfAbsent(topology.LabelMesh, mesh)
-	if o.Kind == "MeshMultiZoneService" {
+	if o.Kind == string(hostname.MeshMultiZoneService) {
 		setIfAbsent(hostname.LabelOrigin, string(hostname.RoleGlobal))
 	}
 	if role == hostname.RoleZone {
