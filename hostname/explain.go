@@ -48,8 +48,7 @@ func Explain(svc Service, gens []Generator, r Result) []Reason {
 		g := &gens[gi]
 		kind, sel, ok := g.Selector.Target()
 		if !ok {
-			e := SelectorError{Generator: g.Name, Defined: g.Selector.defined()}
-			out = append(out, Reason{g.Name, "ignored: " + FieldSelector + ": " + e.Message()})
+			out = append(out, Reason{g.Name, "ignored: " + FieldSelector + ": " + g.selectorError().Message()})
 			continue
 		}
 		if kind != svc.Kind {

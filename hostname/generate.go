@@ -362,7 +362,7 @@ func compileGenerators(gens []Generator) ([]run, []*SelectorError) {
 func compile(g *Generator) (run, *SelectorError) {
 	kind, sel, ok := g.Selector.Target()
 	if !ok {
-		return run{}, &SelectorError{Generator: g.Name, Defined: g.Selector.defined()}
+		return run{}, g.selectorError()
 	}
 	r := run{name: g.Name, kind: kind, match: sortedPairs(sel)}
 	var err *TemplateError
