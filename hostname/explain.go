@@ -43,29 +43,18 @@ func Explain(svc Service, gens []Generator, r Result) []Reason {
 	st := r.For(svc.Kind, svc.Mesh, svc.ID())
 	out := []Reason{{Text: summary(&svc, st)}}
 
-	order := generationOrder(gens)
-	selecting := false
-	for _, gi := range order {
-		if kind, _, ok := gens[gi].Selector.Target(); ok && kind == svc.Kind {
-			selecting = true
-			break
-		}
-	}
-	if !selecting {
-		out = append(out, Reason{Text: fmt.Sprintf("no HostnameGenerator selects %s", svc.Kind)})
-	}
-
-	for _, gi := range order {
+	ofKind := 0 // generators that select the service's kind
+	for _, gi := range generationOrder(gens) {
 		g := &gens[gi]
 		kind, sel, ok := g.Selector.Target()
 		if !ok {
-			e := SelectorError{Generator: g.Name}
-			out = append(out, Reason{g.Name, "ignored: " + FieldSelector + ": " + e.Message()})
+			out = append(out, Reason{g.Name, "ignored: " + FieldSelector + ": " + g.selectorError().Message()})
 			continue
 		}
 		if kind != svc.Kind {
 			continue
 		}
+		ofKind++
 		if miss := mismatches(sel, svc.Labels); miss != "" {
 			out = append(out, Reason{g.Name, "does not select it: " + miss})
 			continue
@@ -81,6 +70,9 @@ func Explain(svc Service, gens []Generator, r Result) []Reason {
 		if !found {
 			out = append(out, Reason{g.Name, "selects it, but the result has no condition from it (was the result computed from these generators and services?)"})
 		}
+	}
+	if ofKind == 0 {
+		out = slices.Insert(out, 1, Reason{Text: fmt.Sprintf("no HostnameGenerator selects %s", svc.Kind)})
 	}
 
 	for _, c := range r.Conflicts {

@@ -362,7 +362,7 @@ func compileGenerators(gens []Generator) ([]run, []*SelectorError) {
 func compile(g *Generator) (run, *SelectorError) {
 	kind, sel, ok := g.Selector.Target()
 	if !ok {
-		return run{}, &SelectorError{Generator: g.Name, Defined: g.Selector.defined()}
+		return run{}, g.selectorError()
 	}
 	r := run{name: g.Name, kind: kind, match: sortedPairs(sel)}
 	var err *TemplateError
@@ -501,22 +501,18 @@ func collect(d distinct, held map[claimKey]holder, invalid []*SelectorError) Res
 	}
 
 	for k, h := range held {
-		var buf [3]Claim
-		claims := buf[:0]
-		for _, kind := range kinds() {
-			other, ok := h, true
-			if kind != k.kind {
-				other, ok = held[claimKey{kind, k.mesh, k.host}]
-			}
-			if ok {
-				claims = append(claims, Claim{Kind: kind, Service: d.states[other.state].id, Generator: other.generator})
-			}
-		}
 		// Each conflict once: from the claim of its first kind.
-		if claims[0].Kind != k.kind {
-			continue
-		}
-		if c, ok := conflictOf(k.mesh, k.host, claims); ok {
+		c, ok := conflictOf(k.mesh, k.host, k.kind, func(kind Kind) holderID {
+			if kind != k.kind {
+				other, ok := held[claimKey{kind, k.mesh, k.host}]
+				if !ok {
+					return holderID{}
+				}
+				return holderID{true, d.states[other.state].id, other.generator}
+			}
+			return holderID{true, d.states[h.state].id, h.generator}
+		})
+		if ok {
 			res.Conflicts = append(res.Conflicts, c)
 		}
 	}
@@ -524,11 +520,19 @@ func collect(d distinct, held map[claimKey]holder, invalid []*SelectorError) Res
 	return res
 }
 
-// conflictOf returns the conflict over host in mesh, given the claims that
-// hold it, one per kind in kinds order; ok is false when fewer than two
-// kinds hold it. The claims are copied.
-func conflictOf(mesh, host string, claims []Claim) (c Conflict, ok bool) {
-	if len(claims) < 2 {
+// conflictOf returns the conflict over host in mesh, given who holds it in
+// each kind; ok is false when fewer than two kinds hold it, or when first,
+// if set, is not the first kind that does (so that a caller going through
+// the holders of every kind makes each conflict once).
+func conflictOf(mesh, host string, first Kind, holderIn func(Kind) holderID) (c Conflict, ok bool) {
+	var buf [3]Claim
+	claims := buf[:0]
+	for _, kind := range kinds() {
+		if h := holderIn(kind); h.held {
+			claims = append(claims, Claim{Kind: kind, Service: h.service, Generator: h.generator})
+		}
+	}
+	if len(claims) < 2 || first != "" && claims[0].Kind != first {
 		return Conflict{}, false
 	}
 	return Conflict{Mesh: mesh, Hostname: host, Claims: slices.Clone(claims)}, true

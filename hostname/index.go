@@ -551,14 +551,9 @@ func mergeClaimants(cs, adds []claimant) []claimant {
 // conflictAt returns the conflict over a hostname in a mesh, if services of
 // more than one kind hold it.
 func (x *Index) conflictAt(mh meshHost) (Conflict, bool) {
-	var buf [3]Claim
-	claims := buf[:0]
-	for _, kind := range kinds() {
-		if h := holderOf(x.hosts[claimKey{kind, mh.mesh, mh.host}]); h.held {
-			claims = append(claims, Claim{Kind: kind, Service: h.service, Generator: h.generator})
-		}
-	}
-	return conflictOf(mh.mesh, mh.host, claims)
+	return conflictOf(mh.mesh, mh.host, "", func(kind Kind) holderID {
+		return holderOf(x.hosts[claimKey{kind, mh.mesh, mh.host}])
+	})
 }
 
 // status derives the status of s from the outcomes of the generators that

@@ -144,8 +144,8 @@ func (s Selector) Target() (kind Kind, ls *LabelSelector, ok bool) {
 // g.Name.
 func (g Generator) Validate() error {
 	var errs []error
-	if n := g.Selector.defined(); n != 1 {
-		errs = append(errs, &SelectorError{Generator: g.Name, Defined: n})
+	if err := g.selectorError(); err != nil {
+		errs = append(errs, err)
 	}
 	if _, err := Compile(g.Template); err != nil {
 		var te *TemplateError
@@ -155,6 +155,15 @@ func (g Generator) Validate() error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// selectorError returns the error of g's selector, or nil when it names
+// exactly one kind.
+func (g *Generator) selectorError() *SelectorError {
+	if n := g.Selector.defined(); n != 1 {
+		return &SelectorError{Generator: g.Name, Defined: n}
+	}
+	return nil
 }
 
 func (g Generator) zoneOrigin() bool { return g.Labels[LabelOrigin] == labels.OriginZone }
