@@ -37,7 +37,8 @@ type EgressInput struct {
 // to the endpoints of the service that produced it. Endpoints of one
 // destination are sorted by target, then port, without repeats, and share
 // their Tags, Locality and ExternalService, which callers must not modify
-// (localities are shared across destinations too).
+// (localities, and the Tags of services without labels, are shared across
+// destinations too).
 type EndpointMap map[string][]Endpoint
 
 // Endpoint is one address traffic to a destination goes to.
@@ -229,6 +230,9 @@ type builder struct {
 	// shared by every endpoint of that priority (validation keeps
 	// priorities at most MaxPriority).
 	localities [MaxPriority + 1]*Locality
+	// meshTags holds, per mesh, the Tags of a service without labels, made
+	// on first use and shared by all of them.
+	meshTags map[string]map[string]string
 }
 
 func (b *builder) fail(mesh, name, field string, err error) {
@@ -275,9 +279,7 @@ func (b *builder) build(svc *MeshExternalService, mesh string) (candidate, bool)
 		es.TLS = u
 	}
 
-	tags := make(map[string]string, len(svc.Labels)+1)
-	maps.Copy(tags, svc.Labels)
-	tags[TagMesh] = mesh
+	tags := b.tags(svc.Labels, mesh)
 	eps := make([]Endpoint, 0, len(spec.Endpoints))
 	for _, ep := range spec.Endpoints {
 		eps = append(eps, Endpoint{
@@ -297,6 +299,27 @@ func (b *builder) build(svc *MeshExternalService, mesh string) (candidate, bool)
 }
 
 // locality returns the shared Locality of priority p.
+// tags returns the Tags of the endpoints of a service of mesh with labels:
+// the labels plus [TagMesh] = mesh. Most services have no labels, and share
+// one map per mesh.
+func (b *builder) tags(labels map[string]string, mesh string) map[string]string {
+	if len(labels) == 0 {
+		if t, ok := b.meshTags[mesh]; ok {
+			return t
+		}
+	}
+	tags := make(map[string]string, len(labels)+1)
+	maps.Copy(tags, labels)
+	tags[TagMesh] = mesh
+	if len(labels) == 0 {
+		if b.meshTags == nil {
+			b.meshTags = make(map[string]map[string]string)
+		}
+		b.meshTags[mesh] = tags
+	}
+	return tags
+}
+
 func (b *builder) locality(p uint32) *Locality {
 	if b.localities[p] == nil {
 		b.localities[p] = &Locality{Priority: p, SubZone: "priority-" + strconv.FormatUint(uint64(p), 10)}

@@ -50,13 +50,21 @@ func TestEgressSNIShortening(t *testing.T) {
 // of that key (v2.14.3 pkg/xds/topology/outbound.go BuildEgressEndpointMap);
 // the kuma.io/mesh label is a label like any other.
 func TestTagMesh(t *testing.T) {
+	other := mes("d")
+	other.Mesh = "other"
 	m, errs := build(t, topology.EgressInput{Services: []topology.MeshExternalService{
-		mes("a", labels("mesh", "other", topology.LabelMesh, "default", "app", "a")),
 		mes("b"),
+		mes("a", labels("mesh", "other", topology.LabelMesh, "default", "app", "a")),
+		mes("c"),
+		other,
 	}})
 	require.Nil(t, errs)
 	assert.Equal(t, map[string]string{"mesh": "default", topology.LabelMesh: "default", "app": "a"}, m[dest("a")][0].Tags)
+	// Services without labels share one map per mesh, which a labelled
+	// service built between them does not touch.
 	assert.Equal(t, map[string]string{"mesh": "default"}, m[dest("b")][0].Tags)
+	assert.Equal(t, map[string]string{"mesh": "default"}, m[dest("c")][0].Tags)
+	assert.Equal(t, map[string]string{"mesh": "other"}, m["other_d___extsvc_443"][0].Tags)
 }
 
 // TestDataSourceShapes: the 2.x and 3.0 shapes decode into one DataSource,

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -102,6 +103,42 @@ meshExternalServices:
 		{Hostname: "db.example", Service: "db", Cluster: "aa.a_db___extsvc_82"},
 		{Hostname: "shown.extsvc.mesh.local", Service: "web", Cluster: "aa.a_shown___extsvc_81"},
 	}, m.Hosts)
+}
+
+// A service's own hostname meets the rule every generated hostname meets
+// (naming.CheckHostname: labels of at most 63 bytes); a generator that fails
+// to name a service reports it as ErrHostname, a collision it loses as
+// ErrHostnameConflict.
+func TestConfigHostnameFaults(t *testing.T) {
+	long := strings.Repeat("a", 64)
+	cfg, err := ParseConfig([]byte(`
+meshes: [aa.a]
+meshExternalServices:
+- {mesh: aa.a, name: long, hostname: ` + long + `.example, spec: {match: {port: 80}, endpoints: [{address: 10.0.0.1, port: 80}]}}
+- {mesh: aa.a, name: first, labels: {kuma.io/display-name: same}, spec: {match: {port: 81}, endpoints: [{address: 10.0.0.2, port: 81}]}}
+- {mesh: aa.a, name: second, labels: {kuma.io/display-name: same}, spec: {match: {port: 82}, endpoints: [{address: 10.0.0.3, port: 82}]}}
+- {mesh: aa.a, name: upper, labels: {kuma.io/display-name: Upper}, spec: {match: {port: 83}, endpoints: [{address: 10.0.0.4, port: 83}]}}
+`))
+	require.NoError(t, err)
+	_, report, err := build(t.Context(), cfg)
+	require.NoError(t, err)
+
+	var got []string
+	for _, e := range report.Errors {
+		switch {
+		case errors.Is(e, ErrHostname):
+			got = append(got, e.Name+": ErrHostname")
+		case errors.Is(e, ErrHostnameConflict):
+			got = append(got, e.Name+": ErrHostnameConflict")
+		default:
+			got = append(got, e.Name+": "+e.Error())
+		}
+	}
+	assert.Equal(t, []string{"long: ErrHostname", "second: ErrHostnameConflict", "upper: ErrHostname"}, got)
+	assert.Contains(t, report.Errors[0].Error(), `label 1 ("`+long+`") must be no more than 63 characters`)
+
+	m, _ := report.Mesh("aa.a")
+	assert.Equal(t, []Host{{Hostname: "same.extsvc.mesh.local", Service: "first", Cluster: "aa.a_same___extsvc_81"}}, m.Hosts)
 }
 
 func TestLoadConfig(t *testing.T) {

@@ -29,17 +29,22 @@ import (
 )
 
 // Per-service faults found here rather than by topology. Each is reported
-// wrapped in a *topology.ResourceError naming the service and the field.
+// wrapped in a *topology.ResourceError naming the service and the field. A
+// service whose type is neither empty nor MeshExternalService is reported
+// as topology reports a malformed field: a *topology.ValidationError
+// (topology.ErrInvalid).
 var (
 	// ErrUnknownMesh: the service names a mesh that is not in Config.Meshes.
 	ErrUnknownMesh = errors.New("xds: mesh is not in meshes")
-	// ErrType: the service's type is neither empty nor MeshExternalService.
-	ErrType = errors.New("xds: type is not MeshExternalService")
-	// ErrHostname: the hostname is not a DNS subdomain (RFC 1123).
-	ErrHostname = errors.New("xds: hostname is not a valid DNS name")
-	// ErrHostnameConflict: two services of a mesh claim one hostname. Both are
-	// left out of the proxyless routes (their clusters are still served), so
-	// that which one a client reaches does not depend on input order.
+	// ErrHostname: the service gets no hostname: its own hostname is not one
+	// by [naming.CheckHostname] (the rule every generated hostname meets), or
+	// a generator that selected it failed to render one for it.
+	ErrHostname = errors.New("xds: no valid hostname")
+	// ErrHostnameConflict: another service of the mesh claims the hostname.
+	// Services whose own hostnames collide are all left out of the proxyless
+	// routes (their clusters are still served), so that which one a client
+	// reaches does not depend on input order; a generated hostname goes to
+	// the service that claims it first (oldest, then by name).
 	ErrHostnameConflict = errors.New("xds: hostname conflict")
 )
 
@@ -165,10 +170,10 @@ func buildMesh(mesh string, m topology.EndpointMap, egressErrs topology.Errors, 
 		}
 		hosts := names[s.Name]
 		if s.Hostname != "" {
-			if !naming.IsDNS1123Subdomain(s.Hostname) {
+			if msgs := naming.CheckHostname(s.Hostname); msgs != nil {
 				errs = append(errs, &topology.ResourceError{
 					Mesh: mesh, Name: s.Name, Field: "hostname",
-					Err: fmt.Errorf("%w: %q", ErrHostname, s.Hostname),
+					Err: fmt.Errorf("%w: %q: %s", ErrHostname, s.Hostname, strings.Join(msgs, "; ")),
 				})
 				continue
 			}

@@ -55,7 +55,7 @@ func TestBuildReportsEachFaultAndServesTheRest(t *testing.T) {
 	var got []fault
 	for _, e := range report.Errors {
 		f := fault{Mesh: e.Mesh, Name: e.Name, Field: e.Field}
-		for _, target := range []error{ErrUnknownMesh, ErrType, ErrHostname, ErrHostnameConflict, topology.ErrInvalid, topology.ErrSecretNotFound} {
+		for _, target := range []error{ErrUnknownMesh, ErrHostname, ErrHostnameConflict, topology.ErrInvalid, topology.ErrSecretNotFound} {
 			if errors.Is(e, target) {
 				f.Is = target
 			}
@@ -64,7 +64,7 @@ func TestBuildReportsEachFaultAndServesTheRest(t *testing.T) {
 	}
 	want := []fault{
 		{Mesh: "", Name: "meshless", Field: "mesh", Is: ErrUnknownMesh},
-		{Mesh: "aa", Name: "typo", Field: "type", Is: ErrType},
+		{Mesh: "aa", Name: "typo", Field: "type", Is: topology.ErrInvalid},
 		{Mesh: "aa.a", Name: "bad-host", Field: "hostname", Is: ErrHostname},
 		{Mesh: "aa.a", Name: "missing-ca", Field: "spec.tls.verification.caCert", Is: topology.ErrSecretNotFound},
 		{Mesh: "aa.a", Name: "no-port", Field: "spec.endpoints[0].port", Is: topology.ErrInvalid},
@@ -75,6 +75,7 @@ func TestBuildReportsEachFaultAndServesTheRest(t *testing.T) {
 	if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b error) bool { return a == b })); diff != "" {
 		t.Errorf("faults (-want +got):\n%s", diff)
 	}
+	assert.EqualError(t, report.Errors[1], `topology: MeshExternalService "typo" in mesh "aa": type: Invalid value: "MeshService": must be MeshExternalService`)
 	assert.EqualError(t, report.Errors[5], `topology: MeshExternalService "one" in mesh "aa.a": hostname: xds: hostname conflict: "shared.example" is also claimed by "two"`)
 
 	aa, ok := report.Mesh("aa")

@@ -87,7 +87,7 @@ func (w *world) apply(ctx context.Context, in Inputs) (map[string]*meshBuild, Re
 	for _, s := range in.Services {
 		switch _, ok := want[s.Mesh]; {
 		case s.Type != "" && s.Type != kindMES:
-			report.Errors = append(report.Errors, &topology.ResourceError{Mesh: s.Mesh, Name: s.Name, Field: "type", Err: fmt.Errorf("%w: %q", ErrType, s.Type)})
+			report.Errors = append(report.Errors, &topology.ResourceError{Mesh: s.Mesh, Name: s.Name, Field: "type", Err: &topology.ValidationError{Value: s.Type, Detail: "must be " + kindMES}})
 		case !ok:
 			report.Errors = append(report.Errors, &topology.ResourceError{Mesh: s.Mesh, Name: s.Name, Field: "mesh", Err: fmt.Errorf("%w: %q", ErrUnknownMesh, s.Mesh)})
 		default:
@@ -272,7 +272,8 @@ func hostnamesByMesh(res hostname.Result) (map[string]map[string][]string, map[s
 }
 
 // hostnameErrors are the MeshExternalServices of mesh a generator selected
-// but could not name: a template error, or a collision lost.
+// but could not name: a template error ([ErrHostname]), or a collision lost
+// ([ErrHostnameConflict]).
 func hostnameErrors(res hostname.Result, mesh string) topology.Errors {
 	var errs topology.Errors
 	for _, s := range res.Services {
@@ -280,12 +281,17 @@ func hostnameErrors(res hostname.Result, mesh string) topology.Errors {
 			continue
 		}
 		for _, c := range s.Status.Conditions {
-			if !c.Status {
-				errs = append(errs, &topology.ResourceError{
-					Mesh: mesh, Name: s.Name, Field: "hostname",
-					Err: fmt.Errorf("%w: generator %q: %s: %s", ErrHostname, c.Generator, c.Reason, c.Message),
-				})
+			if c.Status {
+				continue
 			}
+			sentinel := ErrHostname
+			if c.Reason == hostname.ReasonCollision {
+				sentinel = ErrHostnameConflict
+			}
+			errs = append(errs, &topology.ResourceError{
+				Mesh: mesh, Name: s.Name, Field: "hostname",
+				Err: fmt.Errorf("%w: generator %q: %s: %s", sentinel, c.Generator, c.Reason, c.Message),
+			})
 		}
 	}
 	return errs
