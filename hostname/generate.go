@@ -236,8 +236,8 @@ func kinds() [3]Kind { return [...]Kind{MeshExternalService, MeshMultiZoneServic
 func Generate(gens []Generator, svcs []Service) Result {
 	d := dedupe(svcs)
 	runs, invalid := compileGenerators(gens)
-	held := claim(runs, d)
-	return collect(d, held, invalid)
+	c := claim(runs, d)
+	return collect(d, c, invalid)
 }
 
 // distinct is the services of one Generate call, each once, and what they
@@ -407,13 +407,21 @@ type holder struct {
 	generator string
 }
 
+// claimed is who holds each hostname, and the hostnames that services of
+// more than one kind hold in a mesh (the conflicts), each once.
+type claimed struct {
+	held       map[claimKey]holder
+	conflicted []meshHost
+}
+
 // claim runs each generator, in generation order, over the services of its
 // kind, and records on each service it selects, in service order, the
 // hostname it claims or why it gets none. It returns who holds each
-// hostname.
-func claim(runs []run, d distinct) map[claimKey]holder {
+// hostname, and the conflicts, found as they arise rather than by going
+// through every hostname afterwards.
+func claim(runs []run, d distinct) *claimed {
 	outcomes := make([]outcome, len(d.states))
-	held := make(map[claimKey]holder, len(d.states)) // about one hostname a service
+	c := &claimed{held: make(map[claimKey]holder, len(d.states))} // about one hostname a service
 
 	for ri := range runs {
 		r := &runs[ri]
@@ -424,29 +432,48 @@ func claim(runs []run, d distinct) map[claimKey]holder {
 		}
 		for _, si := range d.inServiceOrder[r.kind] {
 			if o := &outcomes[si]; o.selected {
-				take(held, r, d.states, si, o)
+				c.take(r, d.states, si, o)
 			}
 		}
 	}
-	return held
+	return c
 }
 
 // take records on service si the outcome o of run r: a template error, the
-// hostname if no service holds it yet, or the collision.
-func take(held map[claimKey]holder, r *run, states []svcState, si int, o *outcome) {
+// hostname if no service of its kind holds it yet (a conflict when this
+// makes two kinds that do), or the collision.
+func (c *claimed) take(r *run, states []svcState, si int, o *outcome) {
 	st := &states[si]
 	first, by := false, heldBy{}
 	if o.errMsg == "" {
 		k := claimKey{r.kind, st.svc.Mesh, o.host}
-		if h, taken := held[k]; taken {
+		if h, taken := c.held[k]; taken {
 			by = heldBy{self: h.state == si, service: states[h.state].id, generator: h.generator}
 		} else {
-			held[k] = holder{state: si, generator: r.name}
+			c.held[k] = holder{state: si, generator: r.name}
 			st.addrs = append(st.addrs, Address{Hostname: o.host, Generator: r.name})
 			first = true
+			if c.otherKinds(k) == 1 { // this claim makes it a conflict
+				c.conflicted = append(c.conflicted, meshHost{k.mesh, k.host})
+			}
 		}
 	}
 	st.conds = append(st.conds, pairCondition(r.name, r.kind, o, first, by))
+}
+
+// otherKinds returns how many kinds other than k's hold k's hostname in its
+// mesh.
+func (c *claimed) otherKinds(k claimKey) int {
+	n := 0
+	for _, kind := range kinds() {
+		if kind == k.kind {
+			continue
+		}
+		if _, ok := c.held[claimKey{kind, k.mesh, k.host}]; ok {
+			n++
+		}
+	}
+	return n
 }
 
 // heldBy is the claim that holds a hostname a later claim wants.
@@ -492,7 +519,7 @@ func sortStatus(addrs []Address, conds []Condition) {
 // collect assembles the result: the status of each service, in sorted
 // order, with its addresses and conditions sorted by generator, and the
 // cross-kind conflicts sorted by mesh and hostname.
-func collect(d distinct, held map[claimKey]holder, invalid []*SelectorError) Result {
+func collect(d distinct, c *claimed, invalid []*SelectorError) Result {
 	res := Result{Services: make([]ServiceStatus, len(d.sorted)), Invalid: invalid}
 	for i, si := range d.sorted {
 		st := &d.states[si]
@@ -500,31 +527,23 @@ func collect(d distinct, held map[claimKey]holder, invalid []*SelectorError) Res
 		res.Services[i] = ServiceStatus{Kind: st.svc.Kind, Mesh: st.svc.Mesh, Name: st.id, Status: Status{Addresses: st.addrs, Conditions: st.conds}}
 	}
 
-	for k, h := range held {
-		// Each conflict once: from the claim of its first kind.
-		c, ok := conflictOf(k.mesh, k.host, k.kind, func(kind Kind) holderID {
-			if kind != k.kind {
-				other, ok := held[claimKey{kind, k.mesh, k.host}]
-				if !ok {
-					return holderID{}
-				}
-				return holderID{true, d.states[other.state].id, other.generator}
+	for _, mh := range c.conflicted {
+		conflict, _ := conflictOf(mh.mesh, mh.host, func(kind Kind) holderID {
+			h, ok := c.held[claimKey{kind, mh.mesh, mh.host}]
+			if !ok {
+				return holderID{}
 			}
 			return holderID{true, d.states[h.state].id, h.generator}
 		})
-		if ok {
-			res.Conflicts = append(res.Conflicts, c)
-		}
+		res.Conflicts = append(res.Conflicts, conflict)
 	}
 	slices.SortFunc(res.Conflicts, compareConflicts)
 	return res
 }
 
 // conflictOf returns the conflict over host in mesh, given who holds it in
-// each kind; ok is false when fewer than two kinds hold it, or when first,
-// if set, is not the first kind that does (so that a caller going through
-// the holders of every kind makes each conflict once).
-func conflictOf(mesh, host string, first Kind, holderIn func(Kind) holderID) (c Conflict, ok bool) {
+// each kind; ok is false when fewer than two kinds hold it.
+func conflictOf(mesh, host string, holderIn func(Kind) holderID) (c Conflict, ok bool) {
 	var buf [3]Claim
 	claims := buf[:0]
 	for _, kind := range kinds() {
@@ -532,7 +551,7 @@ func conflictOf(mesh, host string, first Kind, holderIn func(Kind) holderID) (c 
 			claims = append(claims, Claim{Kind: kind, Service: h.service, Generator: h.generator})
 		}
 	}
-	if len(claims) < 2 || first != "" && claims[0].Kind != first {
+	if len(claims) < 2 {
 		return Conflict{}, false
 	}
 	return Conflict{Mesh: mesh, Hostname: host, Claims: slices.Clone(claims)}, true

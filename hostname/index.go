@@ -551,7 +551,7 @@ func mergeClaimants(cs, adds []claimant) []claimant {
 // conflictAt returns the conflict over a hostname in a mesh, if services of
 // more than one kind hold it.
 func (x *Index) conflictAt(mh meshHost) (Conflict, bool) {
-	return conflictOf(mh.mesh, mh.host, "", func(kind Kind) holderID {
+	return conflictOf(mh.mesh, mh.host, func(kind Kind) holderID {
 		return holderOf(x.hosts[claimKey{kind, mh.mesh, mh.host}])
 	})
 }
