@@ -251,10 +251,12 @@ type distinct struct {
 }
 
 type svcState struct {
-	svc   *Service
-	id    string
-	addrs []Address
-	conds []Condition
+	svc *Service
+	// id and mesh are copied from svc: claims read them for every service,
+	// in service order, and the services are in memory in input order.
+	id, mesh string
+	addrs    []Address
+	conds    []Condition
 }
 
 // dedupe returns the distinct services of svcs, keeping the first in service
@@ -285,7 +287,7 @@ func dedupe(svcs []Service) distinct {
 		if !repeat[r] {
 			stateOf[r] = len(d.states)
 			d.inServiceOrder[svcs[i].Kind] = append(d.inServiceOrder[svcs[i].Kind], len(d.states))
-			d.states = append(d.states, svcState{svc: &svcs[i], id: svcs[i].ID()})
+			d.states = append(d.states, svcState{svc: &svcs[i], id: svcs[i].ID(), mesh: svcs[i].Mesh})
 		}
 	}
 	for j, r := range sorted {
@@ -446,7 +448,7 @@ func (c *claimed) take(r *run, states []svcState, si int, o *outcome) {
 	st := &states[si]
 	first, by := false, heldBy{}
 	if o.errMsg == "" {
-		k := claimKey{r.kind, st.svc.Mesh, o.host}
+		k := claimKey{r.kind, st.mesh, o.host}
 		if h, taken := c.held[k]; taken {
 			by = heldBy{self: h.state == si, service: states[h.state].id, generator: h.generator}
 		} else {
