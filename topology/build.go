@@ -298,28 +298,28 @@ func (b *builder) build(svc *MeshExternalService, mesh string) (candidate, bool)
 	return candidate{mesh: mesh, name: svc.Name, dest: es.DestinationName, sni: es.EgressSNI, eps: eps}, true
 }
 
-// locality returns the shared Locality of priority p.
 // tags returns the Tags of the endpoints of a service of mesh with labels:
 // the labels plus [TagMesh] = mesh. Most services have no labels, and share
 // one map per mesh.
 func (b *builder) tags(labels map[string]string, mesh string) map[string]string {
-	if len(labels) == 0 {
-		if t, ok := b.meshTags[mesh]; ok {
-			return t
-		}
+	if len(labels) > 0 {
+		tags := make(map[string]string, len(labels)+1)
+		maps.Copy(tags, labels)
+		tags[TagMesh] = mesh
+		return tags
 	}
-	tags := make(map[string]string, len(labels)+1)
-	maps.Copy(tags, labels)
-	tags[TagMesh] = mesh
-	if len(labels) == 0 {
-		if b.meshTags == nil {
-			b.meshTags = make(map[string]map[string]string)
-		}
-		b.meshTags[mesh] = tags
+	if t, ok := b.meshTags[mesh]; ok {
+		return t
 	}
-	return tags
+	t := map[string]string{TagMesh: mesh}
+	if b.meshTags == nil {
+		b.meshTags = make(map[string]map[string]string)
+	}
+	b.meshTags[mesh] = t
+	return t
 }
 
+// locality returns the shared Locality of priority p.
 func (b *builder) locality(p uint32) *Locality {
 	if b.localities[p] == nil {
 		b.localities[p] = &Locality{Priority: p, SubZone: "priority-" + strconv.FormatUint(uint64(p), 10)}
