@@ -476,13 +476,9 @@ func sourcesOf(svc *MeshExternalService, mesh string) iter.Seq[sourceKey] {
 			if d == nil {
 				continue
 			}
-			kind, name, _ := d.source()
-			if kind == sourceInline {
+			k, _ := sourceOf(mesh, d)
+			if k.kind == sourceInline {
 				continue
-			}
-			k := sourceKey{kind: kind, name: name}
-			if kind == sourceSecret {
-				k.mesh = mesh
 			}
 			if !yield(k) {
 				return

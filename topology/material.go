@@ -120,17 +120,26 @@ func (src source) materialError(material, mesh string, err error) *MaterialError
 	return e
 }
 
+// sourceOf returns the key material of d in mesh loads from (a Secret is a
+// mesh's, a File or EnvVar the host's), or its bytes when it is inline (kind
+// sourceInline).
+func sourceOf(mesh string, d *DataSource) (sourceKey, []byte) {
+	kind, name, inline := d.source()
+	k := sourceKey{kind: kind, name: name}
+	if kind == sourceSecret {
+		k.mesh = mesh
+	}
+	return k, inline
+}
+
 // load resolves d: inline material as it is, other material through the
 // cache.
 func (ms *materials) load(mesh, material string, d *DataSource) (source, error) {
-	kind, name, inline := d.source()
-	if kind == sourceInline {
+	k, inline := sourceOf(mesh, d)
+	if k.kind == sourceInline {
 		return source{data: inline}, nil
 	}
-	src := source{key: sourceKey{kind: kind, name: name}}
-	if kind == sourceSecret {
-		src.key.mesh = mesh
-	}
+	src := source{key: k}
 	src.entry = ms.entry(src.key)
 	if err := src.entry.loadErr; err != nil {
 		return src, src.materialError(material, mesh, err)
