@@ -117,6 +117,16 @@ func (s *egressModel) set(name string, value []byte) {
 	}
 }
 
+// upsert records what Upsert keeps: the services of mesh "default" (empty
+// meaning it), the last of a name counting.
+func (s *egressModel) upsert(svcs ...topology.MeshExternalService) {
+	for _, svc := range svcs {
+		if svc.Mesh == "" || svc.Mesh == "default" {
+			s.services[svc.Name] = svc
+		}
+	}
+}
+
 func (s *egressModel) list() []topology.MeshExternalService {
 	return slices.Collect(maps.Values(s.services))
 }
@@ -266,11 +276,7 @@ func FuzzEgressIncremental(f *testing.F) {
 				for range n {
 					svcs = append(svcs, fuzzService(next(), next(), next()))
 				}
-				for _, svc := range svcs {
-					if svc.Mesh == "" || svc.Mesh == "default" {
-						s.services[svc.Name] = svc
-					}
-				}
+				s.upsert(svcs...)
 				d = e.Upsert(ctx, svcs...)
 			case 2: // delete one or two names
 				names := []string{egressNames[int(next())%len(egressNames)]}

@@ -26,11 +26,7 @@ type egressStep struct {
 
 func upsert(svcs ...topology.MeshExternalService) func(context.Context, *topology.Egress, *egressModel) topology.Delta {
 	return func(ctx context.Context, e *topology.Egress, s *egressModel) topology.Delta {
-		for _, svc := range svcs {
-			if svc.Mesh == "" || svc.Mesh == "default" {
-				s.services[svc.Name] = svc
-			}
-		}
+		s.upsert(svcs...)
 		return e.Upsert(ctx, svcs...)
 	}
 }
