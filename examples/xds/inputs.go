@@ -61,9 +61,6 @@ const (
 	kindSecret    = manifest.KindSecret
 )
 
-// systemNamespace is where the control plane reads its Kubernetes Secrets.
-const systemNamespace = "kuma-system"
-
 // ErrManifests marks a directory of manifests that cannot be served as a
 // whole: a file that does not read, a document that is not YAML.
 var ErrManifests = errors.New("xds: invalid manifests")
@@ -202,7 +199,7 @@ func (m *manifestDir) parse(f string, data []byte) (*fileInputs, error) {
 		case kindMS:
 			in.MeshServices = append(in.MeshServices, o.HostnameService(hostname.MeshService, hostname.RoleZone, m.zone))
 		case kindSecret:
-			if !o.SecretVisible(systemNamespace) {
+			if !o.SecretVisible(manifest.DefaultSystemNamespace) {
 				continue
 			}
 			value, problems := o.SecretValue(&d)
