@@ -183,10 +183,11 @@ func (m *manifestDir) parse(f string, data []byte) (*fileInputs, error) {
 				in.Meshes = append(in.Meshes, o.Name)
 			}
 		case kindMES:
-			mesh := o.ResourceMesh()
+			// Topology and hostname generation see the same computed labels.
+			host := o.HostnameService(hostname.MeshExternalService, hostname.RoleZone, m.zone)
 			s := Service{Type: kindMES, MeshExternalService: topology.MeshExternalService{
-				Mesh: mesh, Name: o.CoreName(), Labels: o.ComputedLabels(mesh, hostname.RoleZone, m.zone),
-			}, Created: o.Created, host: o.HostnameService(hostname.MeshExternalService, hostname.RoleZone, m.zone)}
+				Mesh: host.Mesh, Name: host.CoreName, Labels: host.Labels,
+			}, Created: o.Created, host: host}
 			if specErrors(in, o, &d, &s.Spec) {
 				in.Services = append(in.Services, s)
 			}
