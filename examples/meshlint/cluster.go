@@ -538,13 +538,14 @@ func (c *cluster) addMeshResource(o *object, kind hostname.Kind, d *manifest.Dec
 }
 
 func (c *cluster) addExternalService(o *object, d *manifest.Decoder, r *reporter) {
-	mesh := o.ResourceMesh()
-	mes := topology.MeshExternalService{Mesh: mesh, Name: o.CoreName(), Labels: o.ComputedLabels(mesh, c.opts.Role, c.opts.Zone)}
+	// Topology and hostname generation see the same computed labels.
+	svc := o.HostnameService(hostname.MeshExternalService, c.opts.Role, c.opts.Zone)
+	mes := topology.MeshExternalService{Mesh: svc.Mesh, Name: svc.CoreName, Labels: svc.Labels}
 	if !c.decodeSpec(o, &mes.Spec, true, d, r) {
 		return
 	}
 	c.external = append(c.external, externalService{obj: o, mes: mes})
-	c.hostnames = append(c.hostnames, service{obj: o, svc: o.HostnameService(hostname.MeshExternalService, c.opts.Role, c.opts.Zone)})
+	c.hostnames = append(c.hostnames, service{obj: o, svc: svc})
 }
 
 // nsLabels returns the labels of namespace name (kuma.io/mesh from its

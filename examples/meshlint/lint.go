@@ -34,7 +34,7 @@ type options struct {
 // Defaults of the options.
 const (
 	defaultZone            = "default"
-	defaultSystemNamespace = "kuma-system"
+	defaultSystemNamespace = manifest.DefaultSystemNamespace
 )
 
 // withDefaults fills the options left empty.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"io/fs"
+	"os"
 	"path/filepath"
 
 	"github.com/fsnotify/fsnotify"
@@ -49,9 +50,12 @@ func (d *dirWatch) loop() {
 				return
 			}
 			if ev.Has(fsnotify.Create) {
-				// A new directory is watched too (Add fails on a file:
-				// nothing to do).
-				_ = d.w.Add(ev.Name)
+				// A new directory is watched too. Not a file: Add would
+				// watch it on its own (a second watch, and every event
+				// twice), and the directory's watch already covers it.
+				if fi, err := os.Lstat(ev.Name); err == nil && fi.IsDir() {
+					_ = d.w.Add(ev.Name) // gone again already: nothing to watch
+				}
 			}
 			select {
 			case d.ch <- struct{}{}:

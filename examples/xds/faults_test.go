@@ -9,7 +9,9 @@ import (
 	"testing"
 
 	discoveryv3 "github.com/envoyproxy/go-control-plane/envoy/service/discovery/v3"
+	"github.com/envoyproxy/go-control-plane/pkg/cache/types"
 	resourcev3 "github.com/envoyproxy/go-control-plane/pkg/resource/v3"
+	"github.com/meshcore/meshcore/topology"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	rpcstatus "google.golang.org/genproto/googleapis/rpc/status"
@@ -183,4 +185,33 @@ func TestDeltaNACKIsNotAnsweredWithTheSameVersion(t *testing.T) {
 	assert.Empty(t, cds2.GetRemovedResources())
 
 	assert.Equal(t, 1, strings.Count(logs.String(), `msg="proxy rejected a response (NACK); that version is not sent to it again" proxy=aa.web-1.ns`))
+}
+
+// A proxy that connects while a reload is being applied counts: the reload
+// that would drop its mesh is refused, and the running configuration kept.
+func TestReloadRefusesMeshRemovalOfAProxyConnectedDuringIt(t *testing.T) {
+	s, err := New(t.Context(), mustParse(t, twoMeshes), Options{})
+	require.NoError(t, err)
+	t.Cleanup(s.Stop)
+	before := s.Report()
+	// The reload adds mesh b; while its state is made, a proxy of aa.a,
+	// the mesh the reload drops, connects.
+	s.world = newWorldOf(func(mesh, zone string, secrets topology.Secrets) meshState {
+		if mesh == "b" {
+			require.NoError(t, s.streamRequest(streamKey{id: 1}, node("aa%2Ea.web-1.ns")))
+		}
+		return newMeshState(mesh, zone, secrets)
+	}, newHostIndex)
+	_, err = s.Reload(t.Context(), mustParse(t, "meshes: [aa, b]\n"))
+	require.ErrorIs(t, err, ErrMeshRemoval)
+	assert.EqualError(t, err, `xds: reload refused: it would drop meshes with connected proxies: "aa.a" (1 connected proxies) (-allow-mesh-removal allows it)`)
+	assert.Equal(t, before, s.Report(), "the running configuration is kept")
+	snap, err := s.cache.GetSnapshot("aa%2Ea.web-1.ns")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"aa.a_api___extsvc_80"}, sortedKeys(snap.GetResources(typeURL(types.Cluster))))
+
+	// The next reload applies in full what it gives.
+	report, err := s.Reload(t.Context(), mustParse(t, twoMeshes))
+	require.NoError(t, err)
+	assert.Equal(t, before, report)
 }

@@ -61,9 +61,6 @@ const (
 	kindSecret    = manifest.KindSecret
 )
 
-// systemNamespace is where the control plane reads its Kubernetes Secrets.
-const systemNamespace = "kuma-system"
-
 // ErrManifests marks a directory of manifests that cannot be served as a
 // whole: a file that does not read, a document that is not YAML.
 var ErrManifests = errors.New("xds: invalid manifests")
@@ -186,10 +183,11 @@ func (m *manifestDir) parse(f string, data []byte) (*fileInputs, error) {
 				in.Meshes = append(in.Meshes, o.Name)
 			}
 		case kindMES:
-			mesh := o.ResourceMesh()
+			// Topology and hostname generation see the same computed labels.
+			host := o.HostnameService(hostname.MeshExternalService, hostname.RoleZone, m.zone)
 			s := Service{Type: kindMES, MeshExternalService: topology.MeshExternalService{
-				Mesh: mesh, Name: o.CoreName(), Labels: o.ComputedLabels(mesh, hostname.RoleZone, m.zone),
-			}, Created: o.Created, host: o.HostnameService(hostname.MeshExternalService, hostname.RoleZone, m.zone)}
+				Mesh: host.Mesh, Name: host.CoreName, Labels: host.Labels,
+			}, Created: o.Created, host: host}
 			if specErrors(in, o, &d, &s.Spec) {
 				in.Services = append(in.Services, s)
 			}
@@ -202,7 +200,7 @@ func (m *manifestDir) parse(f string, data []byte) (*fileInputs, error) {
 		case kindMS:
 			in.MeshServices = append(in.MeshServices, o.HostnameService(hostname.MeshService, hostname.RoleZone, m.zone))
 		case kindSecret:
-			if !o.SecretVisible(systemNamespace) {
+			if !o.SecretVisible(manifest.DefaultSystemNamespace) {
 				continue
 			}
 			value, problems := o.SecretValue(&d)

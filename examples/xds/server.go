@@ -232,6 +232,7 @@ func (s *Server) Reload(ctx context.Context, cfg *Config) (Report, error) {
 func (s *Server) ReloadInputs(ctx context.Context, in Inputs) (Report, error) {
 	s.reload.Lock()
 	defer s.reload.Unlock()
+	// Refused before any work; checked again below, once applied.
 	s.mu.Lock()
 	err := s.checkRemoval(in.Meshes)
 	s.mu.Unlock()
@@ -242,10 +243,16 @@ func (s *Server) ReloadInputs(ctx context.Context, in Inputs) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	s.logReport(report, rebuilt)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// Proxies connect while the world is applied (s.mu is not held): check
+	// again against those now connected.
+	if err := s.checkRemoval(in.Meshes); err != nil {
+		s.world.reset() // it holds inputs that are not served: the next apply starts over
+		return Report{}, err
+	}
+	s.logReport(report, rebuilt)
 	old := s.meshes
 	s.meshes = builds
 	s.report = report

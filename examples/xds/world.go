@@ -144,11 +144,10 @@ func (w *world) apply(ctx context.Context, in Inputs) (map[string]*meshBuild, Re
 	}
 
 	w.applyHostnames(in, want)
-	res := w.hosts.result()
-	names, conflicts := hostnamesByMesh(res)
+	all := hostViews(w.hosts.result())
 	views := make(map[string]hostView, len(want))
 	for mesh := range want {
-		v := hostView{names: names[mesh], conflicts: conflicts[mesh], errs: hostnameErrors(res, mesh)}
+		v := all[mesh]
 		if !v.equal(w.views[mesh]) {
 			touched[mesh] = true
 		}
@@ -245,40 +244,23 @@ func (v hostView) equal(o hostView) bool {
 	return true
 }
 
-// hostnamesByMesh returns, per mesh, each MeshExternalService's generated
-// hostnames, and the cross-kind conflicts.
-func hostnamesByMesh(res hostname.Result) (map[string]map[string][]string, map[string][]Conflict) {
-	names := map[string]map[string][]string{}
-	for _, s := range res.Services {
-		if s.Kind != hostname.MeshExternalService || len(s.Status.Addresses) == 0 {
-			continue
-		}
-		if names[s.Mesh] == nil {
-			names[s.Mesh] = map[string][]string{}
-		}
-		for _, a := range s.Status.Addresses {
-			names[s.Mesh][s.Name] = append(names[s.Mesh][s.Name], a.Hostname)
-		}
-	}
-	conflicts := map[string][]Conflict{}
-	for _, c := range res.Conflicts {
-		conflict := Conflict{Hostname: c.Hostname}
-		for _, cl := range c.Claims {
-			conflict.Claims = append(conflict.Claims, Claim{Kind: string(cl.Kind), Name: cl.Service})
-		}
-		conflicts[c.Mesh] = append(conflicts[c.Mesh], conflict)
-	}
-	return names, conflicts
-}
-
-// hostnameErrors are the MeshExternalServices of mesh a generator selected
-// but could not name: a template error ([ErrHostname]), or a collision lost
+// hostViews returns, per mesh, what hostname generation gave it: each
+// MeshExternalService's generated hostnames, the cross-kind conflicts, and
+// the MeshExternalServices a generator selected but could not name: a
+// template error ([ErrHostname]), or a collision lost
 // ([ErrHostnameConflict]).
-func hostnameErrors(res hostname.Result, mesh string) topology.Errors {
-	var errs topology.Errors
+func hostViews(res hostname.Result) map[string]hostView {
+	views := map[string]hostView{}
 	for _, s := range res.Services {
-		if s.Kind != hostname.MeshExternalService || s.Mesh != mesh {
+		if s.Kind != hostname.MeshExternalService {
 			continue
+		}
+		v := views[s.Mesh]
+		for _, a := range s.Status.Addresses {
+			if v.names == nil {
+				v.names = map[string][]string{}
+			}
+			v.names[s.Name] = append(v.names[s.Name], a.Hostname)
 		}
 		for _, c := range s.Status.Conditions {
 			if c.Status {
@@ -288,13 +270,23 @@ func hostnameErrors(res hostname.Result, mesh string) topology.Errors {
 			if c.Reason == hostname.ReasonCollision {
 				sentinel = ErrHostnameConflict
 			}
-			errs = append(errs, &topology.ResourceError{
-				Mesh: mesh, Name: s.Name, Field: "hostname",
+			v.errs = append(v.errs, &topology.ResourceError{
+				Mesh: s.Mesh, Name: s.Name, Field: "hostname",
 				Err: fmt.Errorf("%w: generator %q: %s: %s", sentinel, c.Generator, c.Reason, c.Message),
 			})
 		}
+		views[s.Mesh] = v
 	}
-	return errs
+	for _, c := range res.Conflicts {
+		conflict := Conflict{Hostname: c.Hostname}
+		for _, cl := range c.Claims {
+			conflict.Claims = append(conflict.Claims, Claim{Kind: string(cl.Kind), Name: cl.Service})
+		}
+		v := views[c.Mesh]
+		v.conflicts = append(v.conflicts, conflict)
+		views[c.Mesh] = v
+	}
+	return views
 }
 
 // changedKeys returns the keys whose values differ between a and b, sorted.

@@ -15,6 +15,11 @@ import (
 // reads as mesh secrets.
 const KumaSecretType = "system.kuma.io/secret"
 
+// DefaultSystemNamespace is the control plane's namespace on Kubernetes
+// unless it is configured otherwise (pkg/config/plugins/resources/k8s/config.go,
+// Kuma 2.14.3): where it reads its mesh secrets (see SecretVisible).
+const DefaultSystemNamespace = "kuma-system"
+
 // CoreName is the name of a resource in the control plane's store: on
 // Kubernetes "name.namespace" for namespaced objects, else the name.
 func (o *Object) CoreName() string {
